@@ -1,0 +1,93 @@
+/**
+ * The typed shape of the stack configuration. Raw config (what a user writes in Pulumi.<stack>.yaml)
+ * is validated and normalised into these types by `validateClusterConfig` before any resource exists.
+ */
+
+/** ECS Server nodes run the RKE2 control plane and etcd; ECS Agent nodes run workloads only. */
+export type EcsRole = "server" | "agent";
+export const ECS_ROLES: readonly EcsRole[] = ["server", "agent"];
+
+/**
+ * How pods leave a node before it is removed (the seed runbook's cases):
+ * - `drain`: case 3, planned maintenance: cordon + eviction API, honours PodDisruptionBudgets.
+ * - `delete-node`: case 1, node is dead: delete the Node object, pod GC clears its pods.
+ * - `force-delete-pods`: case 2, node is dead: force-delete its pods, then the Node.
+ * - `out-of-service`: non-graceful node shutdown taint, only after Nova confirms the VM is off.
+ * - `auto`: pick one of the above from evidence (Node Ready, lease age, Nova status, CM heartbeat).
+ */
+export type EvacuationMode = "drain" | "delete-node" | "force-delete-pods" | "out-of-service" | "auto";
+export const EVACUATION_MODES: readonly EvacuationMode[] = [
+  "drain",
+  "delete-node",
+  "force-delete-pods",
+  "out-of-service",
+  "auto",
+];
+
+export interface NodeConfig {
+  /** Short name, also the OpenStack server name (`ds01`). */
+  name: string;
+  /** Fully qualified hostname the node registers with in CM and Kubernetes. */
+  hostname: string;
+  /** Fixed IPv4 address of the node's Neutron port; survives VM rebuilds. */
+  ip: string;
+  role: EcsRole;
+  /** Bump to replace the VM (and run the whole stage chain around it). */
+  rebuild: number;
+  /** Bump to redo the chain (RKE2 wipe, role re-add) on the same VM. */
+  rejoin: number;
+  evacuation: EvacuationMode;
+  /** Flavor of this node; defaults to the role's flavor. */
+  flavor: string;
+  /** Size of the persistent data volume (GiB). */
+  dataVolumeGb: number;
+}
+
+export interface ClouderaConfig {
+  /** Base URL of Cloudera Manager, e.g. https://cm.example.com:7183 (no /api suffix). */
+  url: string;
+  /** Host part of `url`; the CM agent on every node points here. */
+  host: string;
+  username: string;
+  /** Cluster name as the CM API knows it (`ApiCluster.name`). */
+  cluster: string;
+  ecsService: string;
+  dockerService: string;
+  /** Verify the CM server certificate (on unless explicitly turned off). */
+  tlsVerify: boolean;
+  /** Optional path to a PEM CA bundle that signed the CM certificate. */
+  caBundle?: string;
+  /** Allow plain http:// (labs only). */
+  allowInsecureHttp: boolean;
+  /** Base URL of the yum repository that serves cloudera-manager-agent. */
+  agentRepoUrl: string;
+}
+
+export interface OpenStackConfig {
+  /** Neutron network and subnet IDs (UUIDs): looked up by ID so preview needs no cloud access. */
+  networkId: string;
+  subnetId: string;
+  /** CIDR of that subnet; node IPs must lie inside it and in-cluster rules are limited to it. */
+  subnetCidr: string;
+  image: string;
+  keyPair: string;
+  serverFlavor: string;
+  agentFlavor: string;
+  dataVolumeGb: number;
+  volumeType?: string;
+  availabilityZone?: string;
+  /** Networks allowed to reach the API, ingress and SSH from outside the cluster subnet. */
+  adminCidrs: string[];
+  /** Protect data volumes from deletion (a destroy or a removed node then needs an explicit unprotect). */
+  protectDataVolumes: boolean;
+}
+
+export interface ClusterConfig {
+  /** Name used for OpenStack resources (security groups, server groups). */
+  name: string;
+  /** DNS domain the node hostnames live in. */
+  domain: string;
+  cloudera: ClouderaConfig;
+  openstack: OpenStackConfig;
+  nodes: NodeConfig[];
+}

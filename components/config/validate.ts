@@ -1,0 +1,332 @@
+import { ProblemList } from "./errors";
+import {
+  cidrContains,
+  isDnsLabel,
+  isFqdn,
+  isReservedInCidr,
+  isUuid,
+  isWorldCidr,
+  parseIpv4,
+  parseIpv4Cidr,
+} from "./net";
+import { asObject, describe, RawReader } from "./read";
+import {
+  ClouderaConfig,
+  ClusterConfig,
+  ECS_ROLES,
+  EcsRole,
+  EVACUATION_MODES,
+  EvacuationMode,
+  NodeConfig,
+  OpenStackConfig,
+} from "./types";
+
+/** The stack configuration as written by users: every key of the `ecs` namespace, untyped. */
+export interface RawClusterConfig {
+  clusterName?: unknown;
+  domain?: unknown;
+  cloudera?: unknown;
+  openstack?: unknown;
+  nodes?: unknown;
+}
+
+const NS = "ecs";
+
+/**
+ * Validates and normalises the whole configuration. Pure: no Pulumi, no I/O. Throws one
+ * `EcsConfigError` that lists every problem, each with the field and the fix.
+ */
+export function validateClusterConfig(raw: RawClusterConfig): ClusterConfig {
+  const problems = new ProblemList();
+  const top = new RawReader(problems, raw as Record<string, unknown>, NS);
+
+  const name = top.string("clusterName", { fix: "set ecs:clusterName to a DNS label such as ecs-prod" });
+  if (name && !isDnsLabel(name)) {
+    problems.add(
+      `${NS}:clusterName`,
+      `${JSON.stringify(name)} is not a DNS label`,
+      "use lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit",
+    );
+  }
+  const domain = top.string("domain", {
+    fix: "set ecs:domain to the nodes' DNS domain, e.g. ecs.example.com",
+  });
+  if (domain && !isFqdn(domain)) {
+    problems.add(
+      `${NS}:domain`,
+      `${JSON.stringify(domain)} is not a well-formed DNS domain`,
+      "use lower-case dot-separated labels such as ecs.example.com",
+    );
+  }
+
+  const openstack = validateOpenStack(problems, raw.openstack);
+  const cloudera = validateCloudera(problems, raw.cloudera);
+  const nodes = validateNodes(problems, raw.nodes, domain, openstack);
+
+  problems.throwIfAny();
+  return { name, domain, cloudera, openstack, nodes };
+}
+
+function validateOpenStack(problems: ProblemList, value: unknown): OpenStackConfig {
+  const o = new RawReader(
+    problems,
+    asObject(problems, value, `${NS}:openstack`, "add an ecs:openstack object (see README, Configuration)"),
+    `${NS}:openstack`,
+  );
+  const uuid = (key: string, what: string): string => {
+    const v = o.string(key, { fix: `set ${o.field(key)} to the ID of the ${what} (openstack ${what} list)` });
+    if (v && !isUuid(v)) {
+      problems.add(
+        o.field(key),
+        `${JSON.stringify(v)} is not an OpenStack ID`,
+        `use the UUID of the ${what}`,
+      );
+    }
+    return v;
+  };
+  const networkId = uuid("networkId", "network");
+  const subnetId = uuid("subnetId", "subnet");
+  const subnetCidr = o.string("subnetCidr", { fix: "set it to the subnet's CIDR, e.g. 192.168.8.0/24" });
+  if (subnetCidr && !parseIpv4Cidr(subnetCidr)) {
+    problems.add(
+      o.field("subnetCidr"),
+      `${JSON.stringify(subnetCidr)} is not an IPv4 CIDR with its host bits clear`,
+      "write it like 192.168.8.0/24",
+    );
+  }
+  const adminCidrs = o.stringArray("adminCidrs", {
+    default: [],
+    fix: "list the admin networks as CIDR strings, e.g. [10.20.0.0/16]",
+  });
+  adminCidrs.forEach((c, i) => {
+    const field = `${o.field("adminCidrs")}[${i}]`;
+    if (isWorldCidr(c)) {
+      problems.add(
+        field,
+        `${c} would open the Kubernetes API, SSH and NodePorts to the whole internet`,
+        "name the admin networks that need access instead",
+      );
+    } else if (!parseIpv4Cidr(c)) {
+      problems.add(field, `${JSON.stringify(c)} is not an IPv4 CIDR`, "write it like 10.20.0.0/16");
+    }
+  });
+  return {
+    networkId,
+    subnetId,
+    subnetCidr,
+    adminCidrs,
+    image: o.string("image", { fix: "set it to the Glance image name of the ECS node OS" }),
+    keyPair: o.string("keyPair", { fix: "set it to the Nova key pair name injected into the nodes" }),
+    serverFlavor: o.string("serverFlavor", { fix: "set it to the Nova flavor for ECS Server nodes" }),
+    agentFlavor: o.string("agentFlavor", { fix: "set it to the Nova flavor for ECS Agent nodes" }),
+    dataVolumeGb: o.integer("dataVolumeGb", { default: 200, min: 1, fix: "use a whole number of GiB" }),
+    volumeType: o.optionalString("volumeType", "set it to a Cinder volume type name or remove it"),
+    availabilityZone: o.optionalString("availabilityZone", "set it to a Nova availability zone or remove it"),
+    protectDataVolumes: o.boolean("protectDataVolumes", {
+      default: true,
+      fix: "use true (keeps node data safe) or false (labs, disposable stacks)",
+    }),
+  };
+}
+
+function validateCloudera(problems: ProblemList, value: unknown): ClouderaConfig {
+  const c = new RawReader(
+    problems,
+    asObject(problems, value, `${NS}:cloudera`, "add an ecs:cloudera object (see README, Configuration)"),
+    `${NS}:cloudera`,
+  );
+  const url = c.string("url", {
+    fix: "set it to the Cloudera Manager URL, e.g. https://cm.example.com:7183",
+  });
+  const allowInsecureHttp = c.boolean("allowInsecureHttp", {
+    default: false,
+    fix: "use true only for a lab CM without TLS",
+  });
+  let host = "";
+  if (url) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      problems.add(
+        c.field("url"),
+        `${JSON.stringify(url)} is not a URL`,
+        "write it like https://cm.example.com:7183",
+      );
+    }
+    if (parsed) {
+      host = parsed.hostname;
+      if (parsed.protocol === "http:" && !allowInsecureHttp) {
+        problems.add(
+          c.field("url"),
+          "uses plain http, so the CM password would cross the network unencrypted",
+          "use the https URL (port 7183), or set ecs:cloudera.allowInsecureHttp: true for a lab",
+        );
+      } else if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+        problems.add(c.field("url"), `scheme ${parsed.protocol} is not supported`, "use https://");
+      }
+      if (parsed.pathname !== "/" && parsed.pathname !== "") {
+        problems.add(
+          c.field("url"),
+          `has a path (${parsed.pathname}); the API version is discovered, not configured`,
+          "remove the path, keep scheme, host and port",
+        );
+      }
+    }
+  }
+  return {
+    url: url.replace(/\/+$/, ""),
+    host,
+    allowInsecureHttp,
+    username: c.string("username", { fix: "set it to a CM user with the Cluster Administrator role" }),
+    cluster: c.string("cluster", { fix: "set it to the CM cluster name (ApiCluster.name) that holds ECS" }),
+    ecsService: c.string("ecsService", {
+      default: "ECS",
+      fix: "set it to the name of the ECS service in CM",
+    }),
+    dockerService: c.string("dockerService", {
+      default: "DOCKER",
+      fix: "set it to the name of the Docker service in CM",
+    }),
+    tlsVerify: c.boolean("tlsVerify", { default: true, fix: "use true (recommended) or false" }),
+    caBundle: c.optionalString("caBundle", "set it to the path of a PEM CA bundle or remove it"),
+    agentRepoUrl: c.string("agentRepoUrl", {
+      fix: "set it to the yum repository URL that serves cloudera-manager-agent",
+    }),
+  };
+}
+
+function validateNodes(
+  problems: ProblemList,
+  value: unknown,
+  domain: string,
+  openstack: OpenStackConfig,
+): NodeConfig[] {
+  const field = `${NS}:nodes`;
+  if (!Array.isArray(value) || value.length === 0) {
+    problems.add(
+      field,
+      value === undefined ? "is required but missing" : `must be a non-empty list, got ${describe(value)}`,
+      "list the nodes, each with name, ip and role (see README, Configuration)",
+    );
+    return [];
+  }
+  const subnet = parseIpv4Cidr(openstack.subnetCidr);
+  const nodes = value.map((item, i) =>
+    validateNode(problems, item, `${field}[${i}]`, domain, openstack, subnet),
+  );
+
+  reportDuplicates(problems, nodes, (n) => n.name, "name", "give every node its own name");
+  reportDuplicates(problems, nodes, (n) => n.hostname, "hostname", "give every node its own hostname");
+  reportDuplicates(problems, nodes, (n) => n.ip, "ip", "give every node its own fixed IP");
+
+  const servers = nodes.filter((n) => n.role === "server").length;
+  if (servers < 3 || servers % 2 === 0) {
+    problems.add(
+      field,
+      `has ${servers} ECS server node${servers === 1 ? "" : "s"}; etcd needs an odd number, at least 3, to keep quorum`,
+      servers < 3 ? "add server nodes until there are 3 (or 5)" : "add or remove one server node",
+    );
+  }
+  return nodes;
+}
+
+function validateNode(
+  problems: ProblemList,
+  item: unknown,
+  path: string,
+  domain: string,
+  openstack: OpenStackConfig,
+  subnet: ReturnType<typeof parseIpv4Cidr>,
+): NodeConfig {
+  const n = new RawReader(problems, asObject(problems, item, path, "write each node as an object"), path);
+  const name = n.string("name", { fix: "give the node a short name such as ds01" });
+  if (name && !isDnsLabel(name)) {
+    problems.add(
+      n.field("name"),
+      `${JSON.stringify(name)} is not a DNS label`,
+      "use lower-case letters, digits, '-'",
+    );
+  }
+  const hostname = n.string("hostname", { default: name && domain ? `${name}.${domain}` : "", fix: "" });
+  if (hostname && !isFqdn(hostname)) {
+    problems.add(
+      n.field("hostname"),
+      `${JSON.stringify(hostname)} is not a fully qualified lower-case hostname`,
+      "use a name such as ds01.ecs.example.com",
+    );
+  }
+  const ip = n.string("ip", { fix: "give the node its fixed IPv4 address inside ecs:openstack.subnetCidr" });
+  const addr = ip ? parseIpv4(ip) : undefined;
+  if (ip && addr === undefined) {
+    problems.add(
+      n.field("ip"),
+      `${JSON.stringify(ip)} is not an IPv4 address`,
+      "write it like 192.168.8.141",
+    );
+  } else if (addr !== undefined && subnet) {
+    if (!cidrContains(subnet, addr)) {
+      problems.add(
+        n.field("ip"),
+        `${ip} is outside ecs:openstack.subnetCidr ${openstack.subnetCidr}`,
+        `use an address inside ${openstack.subnetCidr}, or correct the subnet`,
+      );
+    } else if (isReservedInCidr(subnet, addr)) {
+      problems.add(
+        n.field("ip"),
+        `${ip} is the network or broadcast address of ${openstack.subnetCidr}`,
+        "use a host address",
+      );
+    }
+  }
+  const role = n.string("role", { fix: `set it to one of: ${ECS_ROLES.join(", ")}` });
+  if (role && !ECS_ROLES.includes(role as EcsRole)) {
+    problems.add(
+      n.field("role"),
+      `${JSON.stringify(role)} is not a known role`,
+      `use one of: ${ECS_ROLES.join(", ")}`,
+    );
+  }
+  const evacuation = n.string("evacuation", { default: "drain", fix: "" });
+  if (!EVACUATION_MODES.includes(evacuation as EvacuationMode)) {
+    problems.add(
+      n.field("evacuation"),
+      `${JSON.stringify(evacuation)} is not an evacuation mode`,
+      `use one of: ${EVACUATION_MODES.join(", ")}`,
+    );
+  }
+  const generationFix = "use a whole number >= 0 and only ever increase it";
+  const defaultFlavor = role === "server" ? openstack.serverFlavor : openstack.agentFlavor;
+  return {
+    name,
+    hostname,
+    ip,
+    role: role as EcsRole,
+    evacuation: evacuation as EvacuationMode,
+    rebuild: n.integer("rebuild", { default: 0, fix: generationFix }),
+    rejoin: n.integer("rejoin", { default: 0, fix: generationFix }),
+    flavor: n.string("flavor", { default: defaultFlavor, fix: "" }),
+    dataVolumeGb: n.integer("dataVolumeGb", {
+      default: openstack.dataVolumeGb,
+      min: 1,
+      fix: "use a whole number of GiB",
+    }),
+  };
+}
+
+function reportDuplicates(
+  problems: ProblemList,
+  nodes: NodeConfig[],
+  key: (n: NodeConfig) => string,
+  what: string,
+  fix: string,
+): void {
+  const seen = new Map<string, number>();
+  nodes.forEach((n, i) => {
+    const k = key(n);
+    if (!k) return;
+    const first = seen.get(k);
+    if (first === undefined) seen.set(k, i);
+    else problems.add(`${NS}:nodes[${i}].${what}`, `${k} is already used by ecs:nodes[${first}]`, fix);
+  });
+}

@@ -1,0 +1,104 @@
+import * as openstack from "@pulumi/openstack";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterConfig, EcsRole } from "./config/types";
+import { EcsNode } from "./ecsNode";
+import { expandFirewallRules, RuleGroup } from "./network/firewall";
+
+export interface EcsClusterArgs {
+  /** Validated configuration (see `loadConfig` / `validateClusterConfig`). */
+  cluster: ClusterConfig;
+}
+
+/** Nova scheduling policy per role: servers must never share a hypervisor; agents should not. */
+export const SERVER_GROUP_POLICY: Record<EcsRole, string> = {
+  server: "anti-affinity",
+  agent: "soft-anti-affinity",
+};
+
+/**
+ * The ECS cluster on OpenStack: security groups with the ECS/RKE2 rules, one server group per
+ * role, and one `EcsNode` per configured node. Growing the cluster is a config change only.
+ */
+export class EcsCluster extends pulumi.ComponentResource {
+  readonly securityGroups: Record<RuleGroup, openstack.networking.SecGroup>;
+  readonly serverGroups: Record<EcsRole, openstack.compute.ServerGroup>;
+  readonly nodes: EcsNode[];
+
+  constructor(name: string, args: EcsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ecs:index:Cluster", name, {}, opts);
+    const { cluster } = args;
+    const child = { parent: this };
+
+    const secGroup = (group: RuleGroup, description: string) =>
+      new openstack.networking.SecGroup(
+        `${name}-${group}`,
+        { name: `${cluster.name}-${group}`, description, deleteDefaultRules: false },
+        child,
+      );
+    this.securityGroups = {
+      cluster: secGroup("cluster", `ECS ${cluster.name}: traffic every node accepts`),
+      servers: secGroup("servers", `ECS ${cluster.name}: control plane and etcd on ECS Server nodes`),
+    };
+
+    for (const r of expandFirewallRules(cluster.openstack.subnetCidr, cluster.openstack.adminCidrs)) {
+      new openstack.networking.SecGroupRule(
+        `${name}-${r.rule.group}-${r.name}`,
+        {
+          description: r.rule.description,
+          direction: "ingress",
+          ethertype: "IPv4",
+          protocol: r.rule.protocol,
+          portRangeMin: r.rule.portMin,
+          portRangeMax: r.rule.portMax,
+          remoteIpPrefix: r.remoteIpPrefix,
+          remoteGroupId: r.remoteGroup ? this.securityGroups[r.remoteGroup].id : undefined,
+          securityGroupId: this.securityGroups[r.rule.group].id,
+        },
+        child,
+      );
+    }
+
+    const serverGroup = (role: EcsRole) =>
+      new openstack.compute.ServerGroup(
+        `${name}-${role}s`,
+        { name: `${cluster.name}-${role}s`, policies: [SERVER_GROUP_POLICY[role]] },
+        child,
+      );
+    this.serverGroups = { server: serverGroup("server"), agent: serverGroup("agent") };
+
+    this.nodes = cluster.nodes.map(
+      (node) =>
+        new EcsNode(
+          node.name,
+          {
+            cluster,
+            node,
+            serverGroupId: this.serverGroups[node.role].id,
+            securityGroupIds:
+              node.role === "server"
+                ? [this.securityGroups.cluster.id, this.securityGroups.servers.id]
+                : [this.securityGroups.cluster.id],
+          },
+          child,
+        ),
+    );
+
+    this.registerOutputs({ nodes: this.nodeSummary() });
+  }
+
+  /** Per-node facts for stack outputs and run records. */
+  nodeSummary(): pulumi.Output<
+    Record<string, { hostname: string; ip: string; role: EcsRole; instanceId: string }>
+  > {
+    return pulumi
+      .all(this.nodes.map((n) => n.instanceId))
+      .apply((ids) =>
+        Object.fromEntries(
+          this.nodes.map((n, i) => [
+            n.name,
+            { hostname: n.hostname, ip: n.ip, role: n.role, instanceId: ids[i] },
+          ]),
+        ),
+      );
+  }
+}

@@ -1,0 +1,108 @@
+import * as openstack from "@pulumi/openstack";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterConfig, NodeConfig } from "./config/types";
+import { renderUserData } from "./node/cloudInit";
+
+export interface EcsNodeArgs {
+  /** The validated cluster configuration. */
+  cluster: ClusterConfig;
+  /** This node's entry of `cluster.nodes`. */
+  node: NodeConfig;
+  /** Nova server group for the node's role (anti-affinity for servers, soft for agents). */
+  serverGroupId: pulumi.Input<string>;
+  /** Neutron security groups for the node's port. */
+  securityGroupIds: pulumi.Input<string>[];
+}
+
+/**
+ * One ECS node: its identity (Neutron port with the fixed IP, persistent data volume) and its
+ * machine (Nova instance, volume attachment). The port and volume do not depend on the instance,
+ * so a rebuild replaces the VM while hostname, IP and data survive.
+ */
+export class EcsNode extends pulumi.ComponentResource {
+  readonly name: string;
+  readonly role: NodeConfig["role"];
+  readonly hostname: string;
+  readonly ip: string;
+  readonly port: openstack.networking.Port;
+  readonly dataVolume: openstack.blockstorage.Volume;
+  readonly instance: openstack.compute.Instance;
+  readonly dataAttachment: openstack.compute.VolumeAttach;
+  readonly instanceId: pulumi.Output<string>;
+
+  constructor(name: string, args: EcsNodeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ecs:index:Node", name, {}, opts);
+    const { cluster, node } = args;
+    const os = cluster.openstack;
+    const child = { parent: this };
+    this.name = node.name;
+    this.role = node.role;
+    this.hostname = node.hostname;
+    this.ip = node.ip;
+
+    this.port = new openstack.networking.Port(
+      `${name}-port`,
+      {
+        name: `${cluster.name}-${node.name}`,
+        networkId: os.networkId,
+        fixedIps: [{ subnetId: os.subnetId, ipAddress: node.ip }],
+        securityGroupIds: args.securityGroupIds,
+        adminStateUp: true,
+      },
+      child,
+    );
+
+    this.dataVolume = new openstack.blockstorage.Volume(
+      `${name}-data`,
+      {
+        name: `${cluster.name}-${node.name}-data`,
+        size: node.dataVolumeGb,
+        volumeType: os.volumeType,
+        availabilityZone: os.availabilityZone,
+        description: `ECS data for ${node.hostname}; kept across VM rebuilds`,
+      },
+      { ...child, protect: os.protectDataVolumes },
+    );
+
+    this.instance = new openstack.compute.Instance(
+      `${name}-vm`,
+      {
+        name: node.name,
+        flavorName: node.flavor,
+        imageName: os.image,
+        keyPair: os.keyPair,
+        availabilityZone: os.availabilityZone,
+        networks: [{ port: this.port.id }],
+        schedulerHints: [{ group: args.serverGroupId }],
+        userData: renderUserData(node, cluster.cloudera),
+        metadata: {
+          "ecs-cluster": cluster.name,
+          "ecs-role": node.role,
+          "ecs-hostname": node.hostname,
+          "ecs-rebuild": String(node.rebuild),
+        },
+        // Shut the guest down cleanly before Nova deletes it.
+        stopBeforeDestroy: true,
+      },
+      // The port, hostname and volume can belong to one VM at a time: delete the old VM first.
+      { ...child, deleteBeforeReplace: true },
+    );
+    this.instanceId = this.instance.id;
+
+    // Depends on the instance through instanceId, so it is detached before the old VM is deleted.
+    this.dataAttachment = new openstack.compute.VolumeAttach(
+      `${name}-data-attach`,
+      { instanceId: this.instance.id, volumeId: this.dataVolume.id },
+      child,
+    );
+
+    this.registerOutputs({
+      hostname: node.hostname,
+      ip: node.ip,
+      role: node.role,
+      instanceId: this.instanceId,
+      portId: this.port.id,
+      dataVolumeId: this.dataVolume.id,
+    });
+  }
+}

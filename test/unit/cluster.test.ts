@@ -1,0 +1,188 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as assert from "assert";
+import { validateClusterConfig } from "../../components/config/validate";
+import { EcsCluster } from "../../components/ecsCluster";
+import { clone, readStackConfig } from "../support/stackConfig";
+
+/** Everything the program registered, as the mock monitor saw it. */
+interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+const registered: Registered[] = [];
+
+pulumi.runtime.setMocks(
+  {
+    newResource(args) {
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+      return { id: `${args.name}-id`, state: args.inputs };
+    },
+    call(args) {
+      return args.inputs;
+    },
+  },
+  "ecs-pulumi",
+  "dev",
+  false,
+);
+
+function resolve<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((r) => o.apply(r));
+}
+
+const ofType = (t: string) => registered.filter((r) => r.type === t);
+
+describe("EcsCluster (Pulumi mocks)", () => {
+  const config = validateClusterConfig(clone(readStackConfig("dev")));
+  let cluster: EcsCluster;
+
+  before(async () => {
+    cluster = new EcsCluster(config.name, { cluster: config });
+    // Wait for every node's outputs so all child registrations have reached the mock monitor.
+    await resolve(cluster.nodeSummary());
+    await resolve(pulumi.all(cluster.nodes.map((n) => n.dataAttachment.id)));
+  });
+
+  it("registers six nodes with the right roles", async () => {
+    const summary = await resolve(cluster.nodeSummary());
+    assert.deepStrictEqual(
+      Object.entries(summary).map(([name, n]) => [name, n.role, n.ip]),
+      [
+        ["ds01", "server", "192.168.8.141"],
+        ["ds02", "server", "192.168.8.142"],
+        ["ds03", "server", "192.168.8.143"],
+        ["ds04", "agent", "192.168.8.144"],
+        ["ds05", "agent", "192.168.8.145"],
+        ["ds06", "agent", "192.168.8.146"],
+      ],
+    );
+    assert.strictEqual(ofType("openstack:compute/instance:Instance").length, 6);
+  });
+
+  it("parents nodes under the cluster and OpenStack resources under their node", async () => {
+    // The mock monitor qualifies a URN's type with the immediate parent's type only.
+    assert.match(await resolve(cluster.nodes[0].urn), /::ecs:index:Cluster\$ecs:index:Node::ds01$/);
+    assert.match(
+      await resolve(cluster.nodes[0].instance.urn),
+      /::ecs:index:Node\$openstack:compute\/instance:Instance::ds01-vm$/,
+    );
+    assert.match(
+      await resolve(cluster.nodes[5].port.urn),
+      /::ecs:index:Node\$openstack:networking\/port:Port::ds06-port$/,
+    );
+    assert.match(
+      await resolve(cluster.serverGroups.server.urn),
+      /::ecs:index:Cluster\$openstack:compute\/serverGroup:ServerGroup::/,
+    );
+  });
+
+  it("puts each role in its own server group with the right affinity policy", () => {
+    const groups = ofType("openstack:compute/serverGroup:ServerGroup");
+    assert.deepStrictEqual(groups.map((g) => [g.name, g.inputs.policies]).sort(), [
+      ["ecs-openstack-agents", ["soft-anti-affinity"]],
+      ["ecs-openstack-servers", ["anti-affinity"]],
+    ]);
+    for (const vm of ofType("openstack:compute/instance:Instance")) {
+      const role = (vm.inputs.metadata as Record<string, string>)["ecs-role"];
+      const hints = vm.inputs.schedulerHints as Array<{ group: string }>;
+      assert.deepStrictEqual(
+        hints,
+        [{ group: `ecs-openstack-${role}s-id` }],
+        `${vm.name} scheduled in its role's group`,
+      );
+    }
+  });
+
+  it("gives every node a port with its fixed IP, used by its VM", () => {
+    for (const node of config.nodes) {
+      const port = ofType("openstack:networking/port:Port").find((p) => p.name === `${node.name}-port`);
+      assert.ok(port, `${node.name} has a port`);
+      assert.deepStrictEqual(port.inputs.fixedIps, [
+        { subnetId: config.openstack.subnetId, ipAddress: node.ip },
+      ]);
+      const vm = ofType("openstack:compute/instance:Instance").find((v) => v.name === `${node.name}-vm`);
+      assert.ok(vm);
+      assert.deepStrictEqual(vm.inputs.networks, [{ port: `${node.name}-port-id` }]);
+      const sgs = port.inputs.securityGroupIds as string[];
+      assert.deepStrictEqual(
+        sgs,
+        node.role === "server"
+          ? ["ecs-openstack-cluster-id", "ecs-openstack-servers-id"]
+          : ["ecs-openstack-cluster-id"],
+      );
+    }
+  });
+
+  it("keeps data on a separate volume attached to the VM", () => {
+    const volumes = ofType("openstack:blockstorage/volume:Volume");
+    assert.deepStrictEqual(
+      volumes.map((v) => v.inputs.size),
+      Array(6).fill(500),
+    );
+    for (const node of config.nodes) {
+      const attach = ofType("openstack:compute/volumeAttach:VolumeAttach").find(
+        (a) => a.name === `${node.name}-data-attach`,
+      );
+      assert.ok(attach);
+      assert.deepStrictEqual(attach.inputs, {
+        instanceId: `${node.name}-vm-id`,
+        volumeId: `${node.name}-data-id`,
+      });
+    }
+  });
+
+  it("opens no security rule to the world and limits sources to the subnet, admin CIDRs or servers", () => {
+    const rules = ofType("openstack:networking/secGroupRule:SecGroupRule");
+    assert.ok(rules.length > 10);
+    const allowed = new Set([config.openstack.subnetCidr, ...config.openstack.adminCidrs]);
+    for (const r of rules) {
+      const prefix = r.inputs.remoteIpPrefix as string | undefined;
+      assert.notStrictEqual(prefix, "0.0.0.0/0", r.name);
+      assert.notStrictEqual(prefix, "::/0", r.name);
+      if (prefix === undefined)
+        assert.strictEqual(r.inputs.remoteGroupId, "ecs-openstack-servers-id", r.name);
+      else assert.ok(allowed.has(prefix), `${r.name} source ${prefix} is not the subnet or an admin CIDR`);
+      assert.strictEqual(r.inputs.direction, "ingress");
+    }
+  });
+
+  it("opens the ports ECS and RKE2 need", () => {
+    const rules = ofType("openstack:networking/secGroupRule:SecGroupRule");
+    const opens = (proto: string, min: number, max: number, sg: string) =>
+      rules.some(
+        (r) =>
+          r.inputs.protocol === proto &&
+          r.inputs.portRangeMin === min &&
+          r.inputs.portRangeMax === max &&
+          r.inputs.securityGroupId === sg,
+      );
+    const servers = "ecs-openstack-servers-id";
+    const all = "ecs-openstack-cluster-id";
+    assert.ok(opens("tcp", 6443, 6443, servers), "kube-apiserver");
+    assert.ok(opens("tcp", 9345, 9345, servers), "RKE2 supervisor");
+    assert.ok(opens("tcp", 2379, 2380, servers), "etcd");
+    assert.ok(opens("tcp", 10250, 10250, all), "kubelet");
+    assert.ok(opens("tcp", 80, 80, all) && opens("tcp", 443, 443, all), "ingress");
+    assert.ok(opens("udp", 8472, 8472, all), "CNI VXLAN");
+    assert.ok(opens("tcp", 30000, 32767, all), "NodePorts");
+    assert.ok(opens("tcp", 9000, 9000, all), "CM agent");
+    const etcd = rules.filter((r) => r.inputs.portRangeMin === 2379);
+    assert.ok(
+      etcd.every((r) => r.inputs.remoteGroupId === servers && !r.inputs.remoteIpPrefix),
+      "etcd only from servers",
+    );
+  });
+
+  it("points cloud-init at Cloudera Manager and records the rebuild generation", () => {
+    for (const vm of ofType("openstack:compute/instance:Instance")) {
+      const userData = vm.inputs.userData as string;
+      assert.match(userData, /^#cloud-config\n/);
+      assert.match(userData, /server_host=cm\.ecs\.openstack\.com\//);
+      assert.match(userData, /cloudera-manager-agent/);
+      assert.match(userData, /rebuild generation 0/);
+      assert.ok(!/password/i.test(userData), "no secrets in user data");
+    }
+  });
+});

@@ -1,0 +1,308 @@
+import * as assert from "assert";
+import { EcsConfigError } from "../../components/config/errors";
+import { validateClusterConfig } from "../../components/config/validate";
+import { clone, readStackConfig } from "../support/stackConfig";
+
+type Raw = ReturnType<typeof readStackConfig>;
+type Nodes = Array<Record<string, unknown>>;
+const dev = readStackConfig("dev");
+
+function problemsOf(mutate: (raw: Raw) => void): EcsConfigError["problems"] {
+  const raw = clone(dev);
+  mutate(raw);
+  try {
+    validateClusterConfig(raw);
+  } catch (e) {
+    assert.ok(e instanceof EcsConfigError, `expected EcsConfigError, got ${String(e)}`);
+    return e.problems;
+  }
+  assert.fail("expected the config to be rejected");
+}
+
+const nodes = (raw: Raw) => raw.nodes as Nodes;
+const cm = (raw: Raw) => raw.cloudera as Record<string, unknown>;
+const os = (raw: Raw) => raw.openstack as Record<string, unknown>;
+
+describe("validateClusterConfig", () => {
+  it("accepts the dev stack and normalises it", () => {
+    const c = validateClusterConfig(clone(dev));
+    assert.strictEqual(c.nodes.length, 6);
+    assert.deepStrictEqual(
+      c.nodes.map((n) => [n.hostname, n.ip, n.role]),
+      [
+        ["ds01.ecs.openstack.com", "192.168.8.141", "server"],
+        ["ds02.ecs.openstack.com", "192.168.8.142", "server"],
+        ["ds03.ecs.openstack.com", "192.168.8.143", "server"],
+        ["ds04.ecs.openstack.com", "192.168.8.144", "agent"],
+        ["ds05.ecs.openstack.com", "192.168.8.145", "agent"],
+        ["ds06.ecs.openstack.com", "192.168.8.146", "agent"],
+      ],
+    );
+    assert.strictEqual(c.cloudera.host, "cm.ecs.openstack.com");
+    assert.strictEqual(c.cloudera.tlsVerify, true);
+    assert.strictEqual(c.nodes[0].flavor, "ecs.server.16c64g");
+    assert.strictEqual(c.nodes[3].flavor, "ecs.agent.32c128g");
+    assert.strictEqual(c.nodes[0].dataVolumeGb, 500);
+  });
+
+  it("applies defaults for optional node fields", () => {
+    const raw = clone(dev);
+    nodes(raw).forEach((n) => {
+      delete n.rebuild;
+      delete n.rejoin;
+      delete n.evacuation;
+    });
+    const c = validateClusterConfig(raw);
+    assert.deepStrictEqual(
+      c.nodes.map((n) => [n.rebuild, n.rejoin, n.evacuation]),
+      Array(6).fill([0, 0, "drain"]),
+    );
+  });
+
+  it("grows past six nodes by config alone", () => {
+    const raw = clone(dev);
+    for (let i = 7; i <= 20; i++) {
+      nodes(raw).push({ name: `ds${String(i).padStart(2, "0")}`, ip: `192.168.8.${140 + i}`, role: "agent" });
+    }
+    nodes(raw).push(
+      { name: "ds21", ip: "192.168.8.161", role: "server" },
+      { name: "ds22", ip: "192.168.8.162", role: "server" },
+    );
+    const c = validateClusterConfig(raw);
+    assert.strictEqual(c.nodes.length, 22);
+    assert.strictEqual(c.nodes.filter((n) => n.role === "server").length, 5);
+  });
+
+  it("accepts string generations as `pulumi config set` writes them", () => {
+    const raw = clone(dev);
+    nodes(raw)[0].rebuild = "3";
+    assert.strictEqual(validateClusterConfig(raw).nodes[0].rebuild, 3);
+  });
+
+  const cases: Array<[string, (raw: Raw) => void, string, RegExp]> = [
+    [
+      "an even number of servers",
+      (r) => (nodes(r)[3].role = "server"),
+      "ecs:nodes",
+      /4 ECS server nodes; etcd needs an odd number/,
+    ],
+    [
+      "fewer than three servers",
+      (r) => (nodes(r)[2].role = "agent"),
+      "ecs:nodes",
+      /2 ECS server nodes.*at least 3/,
+    ],
+    [
+      "one server",
+      (r) => (r.nodes = nodes(r).filter((n) => n.name !== "ds02" && n.name !== "ds03")),
+      "ecs:nodes",
+      /1 ECS server node;/,
+    ],
+    ["no nodes", (r) => (r.nodes = []), "ecs:nodes", /must be a non-empty list/],
+    ["nodes missing", (r) => delete r.nodes, "ecs:nodes", /is required/],
+    [
+      "nodes not a list",
+      (r) => (r.nodes = { ds01: {} }),
+      "ecs:nodes",
+      /must be a non-empty list, got an object/,
+    ],
+    [
+      "a duplicate name",
+      (r) => (nodes(r)[4].name = "ds04"),
+      "ecs:nodes[4].name",
+      /ds04 is already used by ecs:nodes\[3\]/,
+    ],
+    [
+      "a duplicate IP",
+      (r) => (nodes(r)[5].ip = "192.168.8.141"),
+      "ecs:nodes[5].ip",
+      /already used by ecs:nodes\[0\]/,
+    ],
+    [
+      "a duplicate hostname",
+      (r) => (nodes(r)[1].hostname = "ds01.ecs.openstack.com"),
+      "ecs:nodes[1].hostname",
+      /already used/,
+    ],
+    [
+      "an IP outside the subnet",
+      (r) => (nodes(r)[2].ip = "192.168.9.143"),
+      "ecs:nodes[2].ip",
+      /outside ecs:openstack.subnetCidr 192.168.8.0\/24/,
+    ],
+    [
+      "the subnet's broadcast address",
+      (r) => (nodes(r)[2].ip = "192.168.8.255"),
+      "ecs:nodes[2].ip",
+      /network or broadcast/,
+    ],
+    ["a malformed IP", (r) => (nodes(r)[1].ip = "192.168.8.300"), "ecs:nodes[1].ip", /not an IPv4 address/],
+    [
+      "an IP with a leading zero",
+      (r) => (nodes(r)[1].ip = "192.168.8.042"),
+      "ecs:nodes[1].ip",
+      /not an IPv4 address/,
+    ],
+    ["a missing IP", (r) => delete nodes(r)[1].ip, "ecs:nodes[1].ip", /is required/],
+    [
+      "an unknown role",
+      (r) => (nodes(r)[0].role = "master"),
+      "ecs:nodes[0].role",
+      /"master" is not a known role.*server, agent/,
+    ],
+    ["a missing role", (r) => delete nodes(r)[4].role, "ecs:nodes[4].role", /is required/],
+    [
+      "a name that is not a DNS label",
+      (r) => (nodes(r)[0].name = "DS_01"),
+      "ecs:nodes[0].name",
+      /not a DNS label/,
+    ],
+    [
+      "a hostname that is not an FQDN",
+      (r) => (nodes(r)[0].hostname = "ds01"),
+      "ecs:nodes[0].hostname",
+      /not a fully qualified/,
+    ],
+    [
+      "a hostname with upper case",
+      (r) => (nodes(r)[0].hostname = "DS01.ecs.openstack.com"),
+      "ecs:nodes[0].hostname",
+      /not a fully qualified/,
+    ],
+    [
+      "an unknown evacuation mode",
+      (r) => (nodes(r)[0].evacuation = "evict"),
+      "ecs:nodes[0].evacuation",
+      /not an evacuation mode.*drain, delete-node, force-delete-pods, out-of-service, auto/,
+    ],
+    [
+      "a negative rebuild generation",
+      (r) => (nodes(r)[0].rebuild = -1),
+      "ecs:nodes[0].rebuild",
+      /integer >= 0/,
+    ],
+    [
+      "a fractional rejoin generation",
+      (r) => (nodes(r)[0].rejoin = 1.5),
+      "ecs:nodes[0].rejoin",
+      /integer >= 0/,
+    ],
+    [
+      "a non-numeric generation",
+      (r) => (nodes(r)[0].rebuild = "next"),
+      "ecs:nodes[0].rebuild",
+      /integer >= 0, got "next"/,
+    ],
+    [
+      "a node that is not an object",
+      (r) => (nodes(r)[1] = "ds02" as unknown as Record<string, unknown>),
+      "ecs:nodes[1]",
+      /must be an object/,
+    ],
+    [
+      "a plain-http CM URL",
+      (r) => (cm(r).url = "http://cm.ecs.openstack.com:7180"),
+      "ecs:cloudera.url",
+      /plain http.*allowInsecureHttp/,
+    ],
+    [
+      "a CM URL that is not a URL",
+      (r) => (cm(r).url = "cm.ecs.openstack.com"),
+      "ecs:cloudera.url",
+      /is not a URL/,
+    ],
+    [
+      "a CM URL with an API path",
+      (r) => (cm(r).url = "https://cm.ecs.openstack.com:7183/api/v51"),
+      "ecs:cloudera.url",
+      /has a path/,
+    ],
+    [
+      "a CM URL with another scheme",
+      (r) => (cm(r).url = "ftp://cm.ecs.openstack.com"),
+      "ecs:cloudera.url",
+      /scheme ftp: is not supported/,
+    ],
+    ["a missing CM username", (r) => delete cm(r).username, "ecs:cloudera.username", /is required/],
+    ["a missing CM cluster", (r) => delete cm(r).cluster, "ecs:cloudera.cluster", /is required/],
+    [
+      "tlsVerify not a boolean",
+      (r) => (cm(r).tlsVerify = "yes"),
+      "ecs:cloudera.tlsVerify",
+      /must be true or false/,
+    ],
+    ["a missing cloudera section", (r) => delete r.cloudera, "ecs:cloudera", /is required/],
+    [
+      "a world-open admin CIDR",
+      (r) => (os(r).adminCidrs = ["0.0.0.0/0"]),
+      "ecs:openstack.adminCidrs[0]",
+      /whole internet/,
+    ],
+    [
+      "an IPv6 world-open admin CIDR",
+      (r) => (os(r).adminCidrs = ["10.0.0.0/8", "::/0"]),
+      "ecs:openstack.adminCidrs[1]",
+      /whole internet/,
+    ],
+    [
+      "a malformed admin CIDR",
+      (r) => (os(r).adminCidrs = ["10.113.0.0/33"]),
+      "ecs:openstack.adminCidrs[0]",
+      /not an IPv4 CIDR/,
+    ],
+    [
+      "a subnet CIDR with host bits",
+      (r) => (os(r).subnetCidr = "192.168.8.1/24"),
+      "ecs:openstack.subnetCidr",
+      /host bits clear/,
+    ],
+    [
+      "a network name instead of an ID",
+      (r) => (os(r).networkId = "ecs-net"),
+      "ecs:openstack.networkId",
+      /not an OpenStack ID/,
+    ],
+    ["a missing image", (r) => delete os(r).image, "ecs:openstack.image", /is required/],
+    ["a zero data volume", (r) => (os(r).dataVolumeGb = 0), "ecs:openstack.dataVolumeGb", /integer >= 1/],
+    ["a bad cluster name", (r) => (r.clusterName = "ECS Prod"), "ecs:clusterName", /not a DNS label/],
+    ["a bad domain", (r) => (r.domain = "localhost"), "ecs:domain", /not a well-formed DNS domain/],
+  ];
+
+  for (const [what, mutate, field, message] of cases) {
+    it(`rejects ${what}, naming ${field}`, () => {
+      const problems = problemsOf(mutate);
+      const hit = problems.find((p) => p.field === field && message.test(`${p.problem}. Fix: ${p.fix}`));
+      assert.ok(
+        hit,
+        `no problem for ${field} matching ${message}; got:\n${JSON.stringify(problems, null, 1)}`,
+      );
+      assert.ok(hit.fix.length > 5, "every problem says how to fix it");
+    });
+  }
+
+  it("reports every problem at once, in one readable message", () => {
+    const raw = clone(dev);
+    nodes(raw)[0].role = "master";
+    nodes(raw)[1].ip = "10.0.0.1";
+    cm(raw).url = "http://cm:7180";
+    try {
+      validateClusterConfig(raw);
+      assert.fail("expected rejection");
+    } catch (e) {
+      assert.ok(e instanceof EcsConfigError);
+      const fields = e.problems.map((p) => p.field);
+      assert.ok(fields.includes("ecs:nodes[0].role"));
+      assert.ok(fields.includes("ecs:nodes[1].ip"));
+      assert.ok(fields.includes("ecs:cloudera.url"));
+      assert.match(e.message, /invalid ecs-pulumi configuration \(\d+ problems\)/);
+      assert.match(e.message, /ecs:nodes\[1\]\.ip: 10\.0\.0\.1 is outside .* Fix: /);
+    }
+  });
+
+  it("allows plain http only when asked to", () => {
+    const raw = clone(dev);
+    cm(raw).url = "http://127.0.0.1:7180";
+    cm(raw).allowInsecureHttp = true;
+    assert.strictEqual(validateClusterConfig(raw).cloudera.url, "http://127.0.0.1:7180");
+  });
+});

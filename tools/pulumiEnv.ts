@@ -1,0 +1,67 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+/**
+ * The offline environment every Pulumi invocation of this project runs in (scripts, tests,
+ * benchmarks): the toolchain built by tools/toolchain/build.sh first on PATH, a private plugin
+ * cache, a file backend, and no update checks or plugin downloads.
+ */
+
+export const REPO_ROOT = path.resolve(__dirname, "..");
+
+function readVersions(): Record<string, string> {
+  const text = fs.readFileSync(path.join(REPO_ROOT, "tools", "toolchain", "versions.env"), "utf8");
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+export const TOOLCHAIN_VERSIONS = readVersions();
+
+export function cacheDir(): string {
+  return process.env.ECS_PULUMI_CACHE ?? path.join(os.homedir(), ".cache", "ecs-pulumi");
+}
+
+export function toolchainBinDir(): string {
+  return path.join(cacheDir(), "toolchain", `pulumi-v${TOOLCHAIN_VERSIONS.PULUMI_VERSION}`, "bin");
+}
+
+/** Passphrase for this project's example stacks (dev, lab, tests); real stacks bring their own. */
+export const EXAMPLE_STACK_PASSPHRASE = "ecs-pulumi-example-stacks";
+
+export interface PulumiEnvOptions {
+  /** Directory of the file backend; default: <repo>/.cache/pulumi-state. */
+  stateDir?: string;
+}
+
+export function pulumiEnv(opts: PulumiEnvOptions = {}): Record<string, string> {
+  const bin = toolchainBinDir();
+  if (!fs.existsSync(path.join(bin, "pulumi"))) {
+    throw new Error(
+      `the Pulumi toolchain is not built (${bin}/pulumi missing). Fix: run tools/toolchain/build.sh once.`,
+    );
+  }
+  const stateDir = opts.stateDir ?? path.join(REPO_ROOT, ".cache", "pulumi-state");
+  fs.mkdirSync(stateDir, { recursive: true });
+  return {
+    PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
+    PULUMI_HOME: path.join(cacheDir(), "pulumi-home"),
+    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? EXAMPLE_STACK_PASSPHRASE,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    // Ambient plugins on PATH would silently win over the pinned ones in the plugin cache.
+    PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
+  };
+}
+
+/** process.env merged with the offline Pulumi environment, for child processes. */
+export function childEnv(opts: PulumiEnvOptions = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...pulumiEnv(opts) };
+}
