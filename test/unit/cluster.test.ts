@@ -23,7 +23,7 @@ pulumi.runtime.setMocks(
       return args.inputs;
     },
   },
-  "ecs-pulumi",
+  "ecs",
   "dev",
   false,
 );

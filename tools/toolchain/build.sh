@@ -75,14 +75,4 @@ install_plugin() {
 install_plugin openstack "$OPENSTACK_PROVIDER_VERSION" "$here/go/openstack-provider/build.sh"
 install_plugin command "$COMMAND_PROVIDER_VERSION" "$here/go/command-provider/build.sh"
 
-cat >"$cache/env.sh" <<ENV
-# Source this to run the project's Pulumi offline: no login, no downloads, no update checks.
-export PATH="$bindir:\$PATH"
-export PULUMI_HOME="$pulumi_home"
-export PULUMI_SKIP_UPDATE_CHECK=true
-export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-export PULUMI_DISABLE_REGISTRY_RESOLVE=true
-export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
-export PULUMI_IGNORE_AMBIENT_PLUGINS=true
-ENV
-log "ready: source $cache/env.sh  ($(du -sh "$toolchain" | cut -f1) in $toolchain)"
+log "ready: $bindir ($(du -sh "$toolchain" | cut -f1) in $toolchain); run Pulumi with: npm run pulumi -- <args>"

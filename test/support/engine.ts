@@ -1,0 +1,51 @@
+import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { pulumiEnv, toolchainBinDir } from "../../tools/pulumiEnv";
+
+/** A stack of a program directory, on a throw-away file backend, run by the real engine. */
+export interface EngineStack {
+  stack: Stack;
+  /** Scratch directory for the test (state, journals); removed by `dispose`. */
+  tmp: string;
+  dispose(): Promise<void>;
+}
+
+export async function openStack(workDir: string, stackName: string): Promise<EngineStack> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-engine-"));
+  const env = pulumiEnv({ stateDir: path.join(tmp, "state") });
+  const pulumiCommand = await PulumiCommand.get({ root: path.dirname(toolchainBinDir()), skipVersionCheck: true });
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName, workDir },
+    { envVars: env, pulumiCommand, pulumiHome: env.PULUMI_HOME },
+  );
+  return {
+    stack,
+    tmp,
+    async dispose() {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One engine step as it started: the operation and the resource's logical name. */
+export interface StepEvent {
+  op: string;
+  name: string;
+  type: string;
+}
+
+/** Collects the steps of an update in the order the engine started them. */
+export function stepRecorder(): { onEvent: (e: EngineEvent) => void; steps: StepEvent[] } {
+  const steps: StepEvent[] = [];
+  return {
+    steps,
+    onEvent(e: EngineEvent) {
+      const m = e.resourcePreEvent?.metadata;
+      if (!m || m.op === "same") return;
+      const urn = m.urn;
+      steps.push({ op: m.op, name: urn.slice(urn.lastIndexOf("::") + 2), type: m.type });
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Wall time of a real `pulumi preview` of the dev stack (6 nodes) and of a generated 60-node
+ * config, each next to the engine's floor: the preview of an empty TypeScript program, measured
+ * in the same run. Targets: 6 nodes <= 1.5x the floor, 60 nodes <= 3x.
+ *
+ *   npm run bench:preview [-- --runs 3]
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as os from "os";
+import * as path from "path";
+import { childEnv, REPO_ROOT } from "./pulumiEnv";
+
+const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 3;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-bench-preview-"));
+const env = childEnv({ stateDir: path.join(tmp, "state") });
+
+function pulumi(cwd: string, args: string[]): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd, env, encoding: "utf8" });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed in ${cwd}:\n${r.stdout}\n${r.stderr}`);
+  return ms;
+}
+
+/** An empty TypeScript program using the same node_modules: what any preview costs at least. */
+function makeEmptyProgram(): string {
+  const dir = path.join(tmp, "empty");
+  fs.mkdirSync(dir);
+  fs.writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    "name: empty\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
+  );
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "empty", main: "index.ts" }));
+  fs.writeFileSync(path.join(dir, "index.ts"), 'import * as pulumi from "@pulumi/pulumi";\nexport const stack = pulumi.getStack();\n');
+  fs.copyFileSync(path.join(REPO_ROOT, "tsconfig.json"), path.join(dir, "tsconfig.json"));
+  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
+  pulumi(dir, ["stack", "init", "bench", "--secrets-provider", "passphrase"]);
+  return dir;
+}
+
+/** A copy of the program (sources only), so benchmark stacks never touch the clone. */
+function copyProgram(): string {
+  const dir = path.join(tmp, "program");
+  fs.mkdirSync(dir);
+  for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "package.json", "tsconfig.json", "index.ts", "components"]) {
+    fs.cpSync(path.join(REPO_ROOT, f), path.join(dir, f), { recursive: true });
+  }
+  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
+  return dir;
+}
+
+/** The dev stack's config with `count` nodes (servers: 5 for >= 10 nodes, else 3). */
+function writeScaledConfig(dir: string, count: number): void {
+  const doc = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8")) as {
+    config: Record<string, unknown>;
+  };
+  const servers = count >= 10 ? 5 : 3;
+  doc.config["ecs:openstack"] = { ...(doc.config["ecs:openstack"] as object), subnetCidr: "192.168.0.0/16" };
+  doc.config["ecs:nodes"] = Array.from({ length: count }, (_, i) => ({
+    name: `ds${String(i + 1).padStart(2, "0")}`,
+    ip: `192.168.${8 + Math.floor((141 + i) / 250)}.${((141 + i) % 250) + 1}`,
+    role: i < servers ? "server" : "agent",
+  }));
+  fs.writeFileSync(path.join(dir, `Pulumi.bench${count}.yaml`), yaml.dump(doc));
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function main(): void {
+  const empty = makeEmptyProgram();
+  const program = copyProgram();
+  writeScaledConfig(program, 60);
+  pulumi(program, ["stack", "init", "dev", "--secrets-provider", "passphrase"]);
+  pulumi(program, ["stack", "init", "bench60", "--secrets-provider", "passphrase"]);
+
+  const cases: Array<[string, () => number]> = [
+    ["empty program (floor)", () => pulumi(empty, ["preview", "--stack", "bench"])],
+    ["dev stack, 6 nodes", () => pulumi(program, ["preview", "--stack", "dev"])],
+    ["generated, 60 nodes", () => pulumi(program, ["preview", "--stack", "bench60"])],
+  ];
+  const times = new Map<string, number[]>(cases.map(([n]) => [n, []]));
+  // Interleave the cases so machine load drifts affect all of them alike.
+  for (let r = 0; r < runs; r++) {
+    for (const [name, fn] of cases) times.get(name)!.push(fn());
+  }
+  const floor = median(times.get(cases[0][0])!);
+  console.log(`pulumi preview wall time, median of ${runs} runs (interleaved)`);
+  console.log("case                     median ms   x floor   target");
+  const targets: Record<string, string> = { "dev stack, 6 nodes": "<= 1.5x", "generated, 60 nodes": "<= 3x" };
+  for (const [name] of cases) {
+    const m = median(times.get(name)!);
+    console.log(
+      `${name.padEnd(24)} ${m.toFixed(0).padStart(9)}   ${(m / floor).toFixed(2).padStart(7)}   ${targets[name] ?? ""}`,
+    );
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+main();
