@@ -1,0 +1,10 @@
+export * from "./client";
+export * from "./commands";
+export * from "./errors";
+export * from "./logger";
+export * from "./operations";
+export * from "./transport";
+export { ClusterHost, ClusterHostArgs, clusterHostProvider } from "./stages/cluster-host";
+export { Role, RoleArgs, roleProvider } from "./stages/role";
+export { Refresh, RefreshArgs, refreshProvider } from "./stages/refresh";
+export type * as CmApi from "./api-types.generated";

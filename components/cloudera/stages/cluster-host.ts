@@ -1,0 +1,85 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+  changedKeys,
+  checkConnection,
+  CmConnectionArgs,
+  CmConnectionInputs,
+  connect,
+  replaceKeys,
+} from "./stage-inputs";
+
+export interface ClusterHostInputs extends CmConnectionInputs {
+  /** FQDN the CM agent registers with, e.g. ds02.ecs.openstack.com. */
+  hostname: string;
+  /** The VM behind the host (e.g. the Nova instance id): a new VM means a new CM host. */
+  instanceId: string;
+}
+
+export interface ClusterHostOutputs extends ClusterHostInputs {
+  /** CM's opaque host id of the registered agent. */
+  hostId: string;
+  stage: "cm-host";
+}
+
+const IDENTITY: (keyof ClusterHostInputs)[] = ["hostname", "instanceId", "cluster"];
+
+/**
+ * Stage "CM cluster host". create: wait for the agent heartbeat, add the host to the cluster.
+ * delete: remove the host (and what roles are left on it) from the cluster and delete it from CM.
+ */
+export const clusterHostProvider: pulumi.dynamic.ResourceProvider<ClusterHostInputs, ClusterHostOutputs> = {
+  async check(_olds, news) {
+    const failures = checkConnection(news);
+    for (const key of ["hostname", "instanceId"] as const) {
+      if (typeof news[key] !== "string" || news[key] === "")
+        failures.push({ property: key, reason: `${key} is required` });
+    }
+    return { inputs: news, failures };
+  },
+
+  async diff(_id, olds, news) {
+    const replaces = replaceKeys(olds, news, IDENTITY);
+    const changes = changedKeys({ ...olds, hostId: undefined, stage: undefined }, { ...news });
+    return { changes: changes.length > 0, replaces, deleteBeforeReplace: true };
+  },
+
+  async create(inputs) {
+    const ops = await connect(inputs);
+    const host = await ops.ensureHostInCluster(inputs.hostname);
+    const hostId = host.hostId ?? "";
+    return { id: hostId, outs: { ...inputs, hostId, stage: "cm-host" } };
+  },
+
+  async update(_id, olds, news) {
+    // Only connection details changed (replace keys did not): nothing to do in CM.
+    return { outs: { ...news, hostId: olds.hostId, stage: "cm-host" } };
+  },
+
+  async delete(_id, props) {
+    const ops = await connect(props);
+    await ops.ensureHostRemoved(props.hostname);
+  },
+};
+
+export type ClusterHostArgs = CmConnectionArgs & {
+  hostname: pulumi.Input<string>;
+  instanceId: pulumi.Input<string>;
+};
+
+/** `ecs:cloudera:ClusterHost` (engine type token `pulumi-nodejs:dynamic/cloudera:ClusterHost`). */
+export class ClusterHost extends pulumi.dynamic.Resource {
+  declare readonly hostId: pulumi.Output<string>;
+  declare readonly hostname: pulumi.Output<string>;
+  declare readonly stage: pulumi.Output<string>;
+
+  constructor(name: string, args: ClusterHostArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      clusterHostProvider,
+      name,
+      { ...args, cmPassword: pulumi.secret(args.cmPassword), hostId: undefined, stage: undefined },
+      { ...opts, additionalSecretOutputs: ["cmPassword"] },
+      "cloudera",
+      "ClusterHost",
+    );
+  }
+}

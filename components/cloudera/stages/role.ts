@@ -1,0 +1,115 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+  changedKeys,
+  checkConnection,
+  CmConnectionArgs,
+  CmConnectionInputs,
+  connect,
+  replaceKeys,
+} from "./stage-inputs";
+
+export interface RoleInputs extends CmConnectionInputs {
+  hostname: string;
+  /** From the ClusterHost stage: chains this stage into the delete-before-replace cascade. */
+  hostId: string;
+  roleType: "ECS_SERVER" | "ECS_AGENT";
+  /** Also manage the host's DOCKER_SERVER role (started before, deleted after the ECS role). Default true. */
+  withDockerRole?: boolean;
+  /** Refresh the cluster after deleting the roles (runbook step 5). Default true. */
+  refreshOnDelete?: boolean;
+}
+
+export interface RoleOutputs extends RoleInputs {
+  roleName: string;
+  dockerRoleName?: string;
+  stage: "cm-role";
+}
+
+const IDENTITY: (keyof RoleInputs)[] = ["hostname", "hostId", "roleType", "cluster", "withDockerRole"];
+const ROLE_TYPES = ["ECS_SERVER", "ECS_AGENT"];
+
+/**
+ * Stage "CM role". create: make the ECS_SERVER/ECS_AGENT role on the host, start it, wait STARTED.
+ * delete: stop, wait STOPPED, delete, refresh.
+ */
+export const roleProvider: pulumi.dynamic.ResourceProvider<RoleInputs, RoleOutputs> = {
+  async check(_olds, news) {
+    const failures = checkConnection(news);
+    for (const key of ["hostname", "hostId"] as const) {
+      if (typeof news[key] !== "string" || news[key] === "")
+        failures.push({ property: key, reason: `${key} is required` });
+    }
+    if (!ROLE_TYPES.includes(news.roleType)) {
+      failures.push({ property: "roleType", reason: `roleType must be one of ${ROLE_TYPES.join(", ")}` });
+    }
+    return { inputs: news, failures };
+  },
+
+  async diff(_id, olds, news) {
+    const replaces = replaceKeys(olds, news, IDENTITY);
+    const changes = changedKeys(
+      { ...olds, roleName: undefined, dockerRoleName: undefined, stage: undefined },
+      { ...news },
+    );
+    return { changes: changes.length > 0, replaces, deleteBeforeReplace: true };
+  },
+
+  async create(inputs) {
+    const ops = await connect(inputs);
+    let dockerRoleName: string | undefined;
+    if (inputs.withDockerRole !== false) {
+      const docker = await ops.ensureRole(inputs.hostname, "DOCKER_SERVER");
+      dockerRoleName = docker.role.name;
+      await ops.ensureRoleState(docker.service, docker.role.name ?? "", "STARTED", inputs.hostname);
+    }
+    const ecs = await ops.ensureRole(inputs.hostname, inputs.roleType);
+    await ops.ensureRoleState(ecs.service, ecs.role.name ?? "", "STARTED", inputs.hostname);
+    const roleName = ecs.role.name ?? "";
+    return { id: roleName, outs: { ...inputs, roleName, dockerRoleName, stage: "cm-role" } };
+  },
+
+  async update(_id, olds, news) {
+    return {
+      outs: { ...news, roleName: olds.roleName, dockerRoleName: olds.dockerRoleName, stage: "cm-role" },
+    };
+  },
+
+  async delete(_id, props) {
+    const ops = await connect(props);
+    await ops.ensureRoleDeleted(props.hostname, props.roleType);
+    if (props.withDockerRole !== false) await ops.ensureRoleDeleted(props.hostname, "DOCKER_SERVER");
+    if (props.refreshOnDelete !== false) await ops.refresh();
+  },
+};
+
+export type RoleArgs = CmConnectionArgs & {
+  hostname: pulumi.Input<string>;
+  hostId: pulumi.Input<string>;
+  roleType: pulumi.Input<"ECS_SERVER" | "ECS_AGENT">;
+  withDockerRole?: pulumi.Input<boolean>;
+  refreshOnDelete?: pulumi.Input<boolean>;
+};
+
+/** `ecs:cloudera:Role` (engine type token `pulumi-nodejs:dynamic/cloudera:Role`). */
+export class Role extends pulumi.dynamic.Resource {
+  declare readonly roleName: pulumi.Output<string>;
+  declare readonly dockerRoleName: pulumi.Output<string | undefined>;
+  declare readonly stage: pulumi.Output<string>;
+
+  constructor(name: string, args: RoleArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      roleProvider,
+      name,
+      {
+        ...args,
+        cmPassword: pulumi.secret(args.cmPassword),
+        roleName: undefined,
+        dockerRoleName: undefined,
+        stage: undefined,
+      },
+      { ...opts, additionalSecretOutputs: ["cmPassword"] },
+      "cloudera",
+      "Role",
+    );
+  }
+}

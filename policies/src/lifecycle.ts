@@ -1,0 +1,69 @@
+import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { ecsRoleOf, nodeNameOf, TYPES } from "./types";
+
+/** The port, hostname and data volume belong to one VM at a time: the old VM must go first. */
+export function nodeDeleteBeforeReplace(): ResourceValidationPolicy {
+  return {
+    name: "ecs-node-delete-before-replace",
+    description:
+      "Every ECS node instance is replaced delete-before-replace, so its stage chain runs around it.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, reportViolation) => {
+      if (!ecsRoleOf(args.type, args.props)) return;
+      if (args.opts.deleteBeforeReplace !== true) {
+        reportViolation(
+          `ECS node ${nodeNameOf(args.props)} is not delete-before-replace: a rebuild would create the new VM ` +
+            "while the old one still holds the port and the stages never run. Fix: set { deleteBeforeReplace: true } on the instance.",
+        );
+      }
+    },
+  };
+}
+
+/**
+ * A stage of the per-node chain: its type, the input that binds it to the previous stage, and
+ * which types may be that previous stage. A stage joins the delete-before-replace cascade only
+ * through such an input (a plain dependsOn does not), see DESIGN.md "Engine facts".
+ */
+export interface ChainStage {
+  label: string;
+  type: string;
+  input: string;
+  upstream: string[];
+}
+
+export const STAGE_CHAIN: readonly ChainStage[] = [
+  { label: "CM cluster host", type: TYPES.cmHost, input: "instanceId", upstream: [TYPES.instance] },
+  { label: "CM role", type: TYPES.cmRole, input: "hostId", upstream: [TYPES.cmHost] },
+];
+
+export function stageChainWired(chain: readonly ChainStage[] = STAGE_CHAIN): StackValidationPolicy {
+  return {
+    name: "ecs-stage-chain-wired",
+    description:
+      "Every ECS node instance has its full stage chain, each stage bound to the previous one through a replace-forcing input.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, reportViolation) => {
+      for (const vm of args.resources.filter((r) => ecsRoleOf(r.type, r.props))) {
+        let previous: PolicyResource = vm;
+        for (const stage of chain) {
+          const next = args.resources.find(
+            (r) =>
+              r.type === stage.type &&
+              (r.propertyDependencies[stage.input] ?? []).some((d) => d.urn === previous.urn),
+          );
+          if (!next) {
+            reportViolation(
+              `ECS node ${nodeNameOf(vm.props)} has no ${stage.label} stage bound to its ${previous.type.split(":").pop()} ` +
+                `through the input "${stage.input}", so a rebuild would not run it in order. ` +
+                `Fix: create the ${stage.label} with ${stage.input}: <previous stage>.id (an Output, not a plain string).`,
+              vm.urn,
+            );
+            break;
+          }
+          previous = next;
+        }
+      }
+    },
+  };
+}

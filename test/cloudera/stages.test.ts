@@ -1,0 +1,262 @@
+import * as assert from "assert";
+import * as runtime from "@pulumi/pulumi/runtime";
+import {
+  clusterHostProvider,
+  ClusterHostInputs,
+  ClusterHostOutputs,
+} from "../../components/cloudera/stages/cluster-host";
+import { refreshProvider } from "../../components/cloudera/stages/refresh";
+import { roleProvider, RoleInputs, RoleOutputs } from "../../components/cloudera/stages/role";
+import { CmSimulator } from "../../lab/cm/index";
+import { PASSWORD, startSim, stopAndCheckContract } from "./sim-fixture";
+
+const DS02 = "ds02.ecs.openstack.com";
+
+function connection(sim: CmSimulator) {
+  return {
+    cmUrl: sim.url,
+    cmUsername: "admin",
+    cmPassword: PASSWORD,
+    cmCaBundle: sim.caPem,
+    cluster: "ecs-cluster",
+    timeoutSeconds: 3,
+    pollIntervalMs: 20,
+  };
+}
+
+/** The stage providers called directly, as the dynamic provider host would call them. */
+describe("CM stage providers against the simulator", () => {
+  let sim: CmSimulator | undefined;
+  afterEach(async () => {
+    await stopAndCheckContract(sim);
+    sim = undefined;
+  });
+
+  const rolesOn = (s: CmSimulator, hostname: string) => {
+    const host = s.state.hostByName(hostname);
+    return host
+      ? s.state
+          .rolesOnHost(host.hostId)
+          .map((r) => `${r.type}:${r.state}`)
+          .sort()
+      : undefined;
+  };
+
+  it("replaces an ECS server node: role delete, host delete, new agent, host create, role create, refresh", async () => {
+    sim = await startSim({ tls: true });
+    const events: string[] = [];
+    sim.hooks.onRoleState((e) => events.push(`${e.type} ${e.state}`));
+    const oldHostId = sim.state.hostByName(DS02)!.hostId;
+    const oldHost: ClusterHostOutputs = {
+      ...connection(sim),
+      hostname: DS02,
+      instanceId: "vm-1",
+      hostId: oldHostId,
+      stage: "cm-host",
+    };
+    const oldRoleName = sim.state.rolesOnHost(oldHostId).find((r) => r.type === "ECS_SERVER")!.name;
+    const oldRole: RoleOutputs = {
+      ...connection(sim),
+      hostname: DS02,
+      hostId: oldHostId,
+      roleType: "ECS_SERVER",
+      roleName: oldRoleName,
+      stage: "cm-role",
+    };
+
+    // Backward halves, in the order the engine's delete-before-replace cascade runs them.
+    await roleProvider.delete!(oldRoleName, oldRole);
+    assert.deepStrictEqual(rolesOn(sim, DS02), []);
+    assert.deepStrictEqual(events, ["ECS_SERVER STOPPED", "DOCKER_SERVER STOPPED"]);
+    assert.strictEqual(sim.state.services.get("ecs")!.staleness, "FRESH", "refreshed after the delete");
+    await clusterHostProvider.delete!(oldHostId, oldHost);
+    assert.strictEqual(sim.state.hostByName(DS02), undefined);
+
+    // The rebuilt VM's agent registers with a new hostId; forward halves.
+    sim.hooks.setAgentHeartbeat(DS02, true, "127.0.8.142");
+    const hostInputs: ClusterHostInputs = { ...connection(sim), hostname: DS02, instanceId: "vm-2" };
+    const host = await clusterHostProvider.create(hostInputs);
+    assert.notStrictEqual(host.id, oldHostId);
+    assert.strictEqual(host.outs?.stage, "cm-host");
+    const roleInputs: RoleInputs = {
+      ...connection(sim),
+      hostname: DS02,
+      hostId: host.id,
+      roleType: "ECS_SERVER",
+    };
+    const role = await roleProvider.create(roleInputs);
+    assert.deepStrictEqual(rolesOn(sim, DS02), ["DOCKER_SERVER:STARTED", "ECS_SERVER:STARTED"]);
+    assert.match(role.id, /^ecs-ECS_SERVER-[0-9a-f]{32}$/);
+    assert.strictEqual(sim.state.services.get("ecs")!.staleness, "STALE_REFRESHABLE");
+    await refreshProvider.create({ ...connection(sim), triggers: [role.id] });
+    assert.strictEqual(sim.state.services.get("ecs")!.staleness, "FRESH");
+    assert.deepStrictEqual(events.slice(2), ["DOCKER_SERVER STARTED", "ECS_SERVER STARTED"]);
+  });
+
+  it("creates and deletes idempotently (a re-run after a partial failure continues)", async () => {
+    sim = await startSim();
+    const hostId = sim.state.hostByName(DS02)!.hostId;
+    const inputs: RoleInputs = { ...connection(sim), hostname: DS02, hostId, roleType: "ECS_SERVER" };
+    const first = await roleProvider.create(inputs);
+    const again = await roleProvider.create(inputs);
+    assert.strictEqual(first.id, again.id, "the existing STARTED role is adopted");
+    await roleProvider.delete!(first.id, { ...inputs, roleName: first.id, stage: "cm-role" });
+    await roleProvider.delete!(first.id, { ...inputs, roleName: first.id, stage: "cm-role" });
+    await clusterHostProvider.delete!(hostId, {
+      ...connection(sim),
+      hostname: DS02,
+      instanceId: "vm",
+      hostId,
+      stage: "cm-host",
+    });
+    await clusterHostProvider.delete!(hostId, {
+      ...connection(sim),
+      hostname: DS02,
+      instanceId: "vm",
+      hostId,
+      stage: "cm-host",
+    });
+    assert.strictEqual(sim.state.hostByName(DS02), undefined);
+  });
+
+  it("fails a role start with CM's message when the start command fails", async () => {
+    sim = await startSim({
+      faults: {
+        failCommands: [
+          { name: "Start", hostname: DS02, message: "Failed to start ECS server: port 9345 in use" },
+        ],
+      },
+    });
+    const hostId = sim.state.hostByName(DS02)!.hostId;
+    await roleProvider.delete!("x", {
+      ...connection(sim),
+      hostname: DS02,
+      hostId,
+      roleType: "ECS_SERVER",
+      roleName: "x",
+      stage: "cm-role",
+      withDockerRole: false,
+    });
+    const inputs: RoleInputs = {
+      ...connection(sim),
+      hostname: DS02,
+      hostId,
+      roleType: "ECS_SERVER",
+      withDockerRole: false,
+    };
+    await assert.rejects(roleProvider.create(inputs), /Failed to start ECS server: port 9345 in use/);
+    const retried = await roleProvider.create(inputs);
+    assert.deepStrictEqual(
+      rolesOn(sim, DS02),
+      ["DOCKER_SERVER:STARTED", "ECS_SERVER:STARTED"],
+      `${retried.id} started on re-run`,
+    );
+  });
+
+  it("times out the host stage with advice when the agent never heartbeats", async () => {
+    sim = await startSim({ faults: { silentAgents: ["ds07.ecs.openstack.com"] } });
+    sim.hooks.setAgentHeartbeat("ds07.ecs.openstack.com", true);
+    const inputs = {
+      ...connection(sim),
+      hostname: "ds07.ecs.openstack.com",
+      instanceId: "vm-7",
+      timeoutSeconds: 0.3,
+    };
+    await assert.rejects(
+      clusterHostProvider.create(inputs),
+      /Timed out .* CM agent on ds07\.ecs\.openstack\.com to heartbeat.*cloudera-scm-agent/,
+    );
+  });
+
+  it("survives a 503 burst in the middle of a stage", async () => {
+    sim = await startSim();
+    sim.faults.serverErrors = { count: 2, status: 503, pathContains: "/roleCommands/" };
+    const hostId = sim.state.hostByName(DS02)!.hostId;
+    const roleName = sim.state.rolesOnHost(hostId).find((r) => r.type === "ECS_SERVER")!.name;
+    await roleProvider.delete!(roleName, {
+      ...connection(sim),
+      hostname: DS02,
+      hostId,
+      roleType: "ECS_SERVER",
+      roleName,
+      stage: "cm-role",
+    });
+    assert.deepStrictEqual(rolesOn(sim, DS02), []);
+  });
+
+  describe("diff (joins the delete-before-replace cascade)", () => {
+    const base = { cmUrl: "https://cm:7183", cmUsername: "admin", cmPassword: "p", cluster: "ecs-cluster" };
+    const host: ClusterHostOutputs = {
+      ...base,
+      hostname: DS02,
+      instanceId: "vm-1",
+      hostId: "h1",
+      stage: "cm-host",
+    };
+    const role: RoleOutputs = {
+      ...base,
+      hostname: DS02,
+      hostId: "h1",
+      roleType: "ECS_SERVER",
+      roleName: "r",
+      stage: "cm-role",
+    };
+
+    it("replaces the host stage when the VM changes, even to an unknown value", async () => {
+      const d = await clusterHostProvider.diff!("h1", host, {
+        ...base,
+        hostname: DS02,
+        instanceId: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+      });
+      assert.deepStrictEqual([d.changes, d.replaces, d.deleteBeforeReplace], [true, ["instanceId"], true]);
+    });
+
+    it("replaces the role stage when the CM host changes", async () => {
+      const d = await roleProvider.diff!("r", role, {
+        ...base,
+        hostname: DS02,
+        hostId: "h2",
+        roleType: "ECS_SERVER",
+      });
+      assert.deepStrictEqual(d.replaces, ["hostId"]);
+    });
+
+    it("updates in place (no replace) on a password rotation, and reports no change otherwise", async () => {
+      const rotated = await roleProvider.diff!("r", role, {
+        ...base,
+        cmPassword: "q",
+        hostname: DS02,
+        hostId: "h1",
+        roleType: "ECS_SERVER",
+      });
+      assert.deepStrictEqual([rotated.changes, rotated.replaces], [true, []]);
+      const same = await clusterHostProvider.diff!("h1", host, {
+        ...base,
+        hostname: DS02,
+        instanceId: "vm-1",
+      });
+      assert.deepStrictEqual([same.changes, same.replaces], [false, []]);
+    });
+
+    it("check names the missing or invalid inputs", async () => {
+      const r = await roleProvider.check!({} as RoleInputs, {
+        ...base,
+        cmUrl: "https://cm:7183/api/v45",
+        hostname: DS02,
+        hostId: "",
+        roleType: "ECS_MASTER" as "ECS_SERVER",
+      });
+      assert.deepStrictEqual(r.failures?.map((f) => f.property).sort(), ["cmUrl", "hostId", "roleType"]);
+    });
+  });
+
+  it("providers survive Pulumi closure serialization without capturing the password", async function () {
+    this.timeout(60_000);
+    for (const provider of [clusterHostProvider, roleProvider, refreshProvider]) {
+      const serialized = await runtime.serializeFunction(() => provider);
+      assert.ok(serialized.text.includes("ensureHostRemoved") || serialized.text.includes("refresh"));
+      assert.ok(!serialized.text.includes(PASSWORD));
+      assert.ok(!serialized.containsSecrets);
+    }
+  });
+});
