@@ -1,5 +1,7 @@
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
+import { Refresh } from "./cloudera";
+import { CmConnectionArgs } from "./cloudera/stages/stage-inputs";
 import { ClusterConfig, EcsRole } from "./config/types";
 import { EcsNode } from "./ecsNode";
 import { expandFirewallRules, RuleGroup } from "./network/firewall";
@@ -7,6 +9,10 @@ import { expandFirewallRules, RuleGroup } from "./network/firewall";
 export interface EcsClusterArgs {
   /** Validated configuration (see `loadConfig` / `validateClusterConfig`). */
   cluster: ClusterConfig;
+  /** Password of the CM user, a Pulumi secret. */
+  cmPassword: pulumi.Input<string>;
+  /** PEM text of the CA bundle that signed CM's certificate, if configured. */
+  cmCaBundle?: string;
 }
 
 /** Nova scheduling policy per role: servers must never share a hypervisor; agents should not. */
@@ -23,6 +29,7 @@ export class EcsCluster extends pulumi.ComponentResource {
   readonly securityGroups: Record<RuleGroup, openstack.networking.SecGroup>;
   readonly serverGroups: Record<EcsRole, openstack.compute.ServerGroup>;
   readonly nodes: EcsNode[];
+  readonly cmRefresh: Refresh;
 
   constructor(name: string, args: EcsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ecs:index:Cluster", name, {}, opts);
@@ -66,6 +73,15 @@ export class EcsCluster extends pulumi.ComponentResource {
       );
     this.serverGroups = { server: serverGroup("server"), agent: serverGroup("agent") };
 
+    const cm: CmConnectionArgs = {
+      cmUrl: cluster.cloudera.url,
+      cmUsername: cluster.cloudera.username,
+      cmPassword: pulumi.secret(args.cmPassword),
+      cmCaBundle: args.cmCaBundle,
+      cmInsecureSkipTlsVerify: !cluster.cloudera.tlsVerify,
+      cluster: cluster.cloudera.cluster,
+    };
+
     this.nodes = cluster.nodes.map(
       (node) =>
         new EcsNode(
@@ -78,9 +94,17 @@ export class EcsCluster extends pulumi.ComponentResource {
               node.role === "server"
                 ? [this.securityGroups.cluster.id, this.securityGroups.servers.id]
                 : [this.securityGroups.cluster.id],
+            cm,
           },
           child,
         ),
+    );
+
+    // Runbook "refresh ECS" (clears "outdated configuration") whenever any node's role changed.
+    this.cmRefresh = new Refresh(
+      `${name}-cm-refresh`,
+      { ...cm, triggers: this.nodes.map((n) => n.cmRole.id) },
+      child,
     );
 
     this.registerOutputs({ nodes: this.nodeSummary() });

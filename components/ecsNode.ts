@@ -1,5 +1,7 @@
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
+import { ClusterHost, Role } from "./cloudera";
+import { CmConnectionArgs } from "./cloudera/stages/stage-inputs";
 import { ClusterConfig, NodeConfig } from "./config/types";
 import { renderUserData } from "./node/cloudInit";
 
@@ -12,12 +14,17 @@ export interface EcsNodeArgs {
   serverGroupId: pulumi.Input<string>;
   /** Neutron security groups for the node's port. */
   securityGroupIds: pulumi.Input<string>[];
+  /** How the CM stages reach Cloudera Manager (password is a secret). */
+  cm: CmConnectionArgs;
 }
 
 /**
- * One ECS node: its identity (Neutron port with the fixed IP, persistent data volume) and its
- * machine (Nova instance, volume attachment). The port and volume do not depend on the instance,
- * so a rebuild replaces the VM while hostname, IP and data survive.
+ * One ECS node: its identity (Neutron port with the fixed IP, persistent data volume), its
+ * machine (Nova instance, volume attachment), and the runbook's stages around the machine, each
+ * bound to the previous one through an input its provider diffs as "replace" (DESIGN.md, "The
+ * stage chain"): instance -> CM cluster host -> CM role. Replacing the instance therefore deletes
+ * role, then host, then the VM, and recreates them in reverse. The port and volume do not depend
+ * on the instance, so a rebuild keeps hostname, IP and data.
  */
 export class EcsNode extends pulumi.ComponentResource {
   readonly name: string;
@@ -29,6 +36,8 @@ export class EcsNode extends pulumi.ComponentResource {
   readonly instance: openstack.compute.Instance;
   readonly dataAttachment: openstack.compute.VolumeAttach;
   readonly instanceId: pulumi.Output<string>;
+  readonly cmHost: ClusterHost;
+  readonly cmRole: Role;
 
   constructor(name: string, args: EcsNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ecs:index:Node", name, {}, opts);
@@ -96,6 +105,22 @@ export class EcsNode extends pulumi.ComponentResource {
       child,
     );
 
+    this.cmHost = new ClusterHost(
+      `${name}-cm-host`,
+      { ...args.cm, hostname: node.hostname, instanceId: this.instance.id },
+      child,
+    );
+    this.cmRole = new Role(
+      `${name}-cm-role`,
+      {
+        ...args.cm,
+        hostname: node.hostname,
+        hostId: this.cmHost.hostId,
+        roleType: node.role === "server" ? "ECS_SERVER" : "ECS_AGENT",
+      },
+      child,
+    );
+
     this.registerOutputs({
       hostname: node.hostname,
       ip: node.ip,
@@ -103,6 +128,8 @@ export class EcsNode extends pulumi.ComponentResource {
       instanceId: this.instanceId,
       portId: this.port.id,
       dataVolumeId: this.dataVolume.id,
+      cmHostId: this.cmHost.hostId,
+      cmRoleName: this.cmRole.id,
     });
   }
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
 import { ClusterConfig } from "./types";
 import { validateClusterConfig } from "./validate";
 
@@ -6,6 +7,8 @@ export interface LoadedConfig {
   cluster: ClusterConfig;
   /** CM password: a Pulumi secret, never read as plain text by the program. */
   cmPassword: pulumi.Output<string>;
+  /** Contents of `ecs:cloudera.caBundle`, read once here so a bad path fails before any resource. */
+  cmCaBundle?: string;
 }
 
 /** Reads the `ecs` namespace of the stack config and validates it; throws before anything is registered. */
@@ -17,5 +20,16 @@ export function loadConfig(config = new pulumi.Config("ecs")): LoadedConfig {
     openstack: config.getObject("openstack"),
     nodes: config.getObject("nodes"),
   });
-  return { cluster, cmPassword: config.requireSecret("cmPassword") };
+  let cmCaBundle: string | undefined;
+  if (cluster.cloudera.caBundle) {
+    try {
+      cmCaBundle = fs.readFileSync(cluster.cloudera.caBundle, "utf8");
+    } catch (e) {
+      throw new Error(
+        `ecs:cloudera.caBundle: cannot read ${cluster.cloudera.caBundle} (${(e as Error).message}). ` +
+          "Fix: point it at a readable PEM file, or remove it to use the system trust store.",
+      );
+    }
+  }
+  return { cluster, cmPassword: config.requireSecret("cmPassword"), cmCaBundle };
 }

@@ -39,7 +39,7 @@ describe("EcsCluster (Pulumi mocks)", () => {
   let cluster: EcsCluster;
 
   before(async () => {
-    cluster = new EcsCluster(config.name, { cluster: config });
+    cluster = new EcsCluster(config.name, { cluster: config, cmPassword: "test-password" });
     // Wait for every node's outputs so all child registrations have reached the mock monitor.
     await resolve(cluster.nodeSummary());
     await resolve(pulumi.all(cluster.nodes.map((n) => n.dataAttachment.id)));
