@@ -13,6 +13,8 @@ export interface EcsClusterArgs {
   cmPassword: pulumi.Input<string>;
   /** PEM text of the CA bundle that signed CM's certificate, if configured. */
   cmCaBundle?: string;
+  /** Kubeconfig text (secret), if configured. */
+  kubeconfig?: pulumi.Input<string>;
 }
 
 /** Nova scheduling policy per role: servers must never share a hypervisor; agents should not. */
@@ -95,6 +97,7 @@ export class EcsCluster extends pulumi.ComponentResource {
                 ? [this.securityGroups.cluster.id, this.securityGroups.servers.id]
                 : [this.securityGroups.cluster.id],
             cm,
+            kubeconfig: args.kubeconfig,
           },
           child,
         ),

@@ -2,8 +2,10 @@ import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterHost, Role } from "./cloudera";
 import { CmConnectionArgs } from "./cloudera/stages/stage-inputs";
+import * as command from "@pulumi/command";
 import { ClusterConfig, NodeConfig } from "./config/types";
 import { renderUserData } from "./node/cloudInit";
+import { evacuationIntent, kubernetesMembership } from "./node/membershipStage";
 
 export interface EcsNodeArgs {
   /** The validated cluster configuration. */
@@ -16,14 +18,17 @@ export interface EcsNodeArgs {
   securityGroupIds: pulumi.Input<string>[];
   /** How the CM stages reach Cloudera Manager (password is a secret). */
   cm: CmConnectionArgs;
+  /** Kubeconfig text (secret), if configured; else the configured kubeconfig path is used. */
+  kubeconfig?: pulumi.Input<string>;
 }
 
 /**
  * One ECS node: its identity (Neutron port with the fixed IP, persistent data volume), its
  * machine (Nova instance, volume attachment), and the runbook's stages around the machine, each
  * bound to the previous one through an input its provider diffs as "replace" (DESIGN.md, "The
- * stage chain"): instance -> CM cluster host -> CM role. Replacing the instance therefore deletes
- * role, then host, then the VM, and recreates them in reverse. The port and volume do not depend
+ * stage chain"): instance -> CM cluster host -> CM role -> Kubernetes membership. Replacing the
+ * instance therefore evacuates and removes the Kubernetes node, then deletes the role, the host
+ * and the VM, and recreates them in reverse. The port and volume do not depend
  * on the instance, so a rebuild keeps hostname, IP and data.
  */
 export class EcsNode extends pulumi.ComponentResource {
@@ -38,6 +43,8 @@ export class EcsNode extends pulumi.ComponentResource {
   readonly instanceId: pulumi.Output<string>;
   readonly cmHost: ClusterHost;
   readonly cmRole: Role;
+  readonly evacuationIntent: command.local.Command;
+  readonly membership: command.local.Command;
 
   constructor(name: string, args: EcsNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ecs:index:Node", name, {}, opts);
@@ -73,6 +80,9 @@ export class EcsNode extends pulumi.ComponentResource {
       { ...child, protect: os.protectDataVolumes },
     );
 
+    const kube = { node, kubernetes: cluster.kubernetes, kubeconfig: args.kubeconfig };
+    this.evacuationIntent = evacuationIntent(name, kube, child);
+
     this.instance = new openstack.compute.Instance(
       `${name}-vm`,
       {
@@ -94,7 +104,8 @@ export class EcsNode extends pulumi.ComponentResource {
         stopBeforeDestroy: true,
       },
       // The port, hostname and volume can belong to one VM at a time: delete the old VM first.
-      { ...child, deleteBeforeReplace: true },
+      // The evacuation intent is updated before the VM's chain runs.
+      { ...child, deleteBeforeReplace: true, dependsOn: [this.evacuationIntent] },
     );
     this.instanceId = this.instance.id;
 
@@ -118,6 +129,12 @@ export class EcsNode extends pulumi.ComponentResource {
         hostId: this.cmHost.hostId,
         roleType: node.role === "server" ? "ECS_SERVER" : "ECS_AGENT",
       },
+      child,
+    );
+
+    this.membership = kubernetesMembership(
+      name,
+      { ...kube, instanceId: this.instance.id, upstream: this.cmRole.id },
       child,
     );
 

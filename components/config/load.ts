@@ -7,6 +7,8 @@ export interface LoadedConfig {
   cluster: ClusterConfig;
   /** CM password: a Pulumi secret, never read as plain text by the program. */
   cmPassword: pulumi.Output<string>;
+  /** Kubeconfig text (secret `ecs:kubeconfig`), if set; else `kubernetes.kubeconfigPath` is used. */
+  kubeconfig?: pulumi.Output<string>;
   /** Contents of `ecs:cloudera.caBundle`, read once here so a bad path fails before any resource. */
   cmCaBundle?: string;
 }
@@ -18,6 +20,7 @@ export function loadConfig(config = new pulumi.Config("ecs")): LoadedConfig {
     domain: config.get("domain"),
     cloudera: config.getObject("cloudera"),
     openstack: config.getObject("openstack"),
+    kubernetes: config.getObject("kubernetes"),
     nodes: config.getObject("nodes"),
   });
   let cmCaBundle: string | undefined;
@@ -31,5 +34,10 @@ export function loadConfig(config = new pulumi.Config("ecs")): LoadedConfig {
       );
     }
   }
-  return { cluster, cmPassword: config.requireSecret("cmPassword"), cmCaBundle };
+  return {
+    cluster,
+    cmPassword: config.requireSecret("cmPassword"),
+    kubeconfig: config.getSecret("kubeconfig"),
+    cmCaBundle,
+  };
 }

@@ -82,6 +82,15 @@ export interface OpenStackConfig {
   protectDataVolumes: boolean;
 }
 
+export interface KubernetesConfig {
+  /** Kubeconfig file on the machine that runs pulumi (used unless the secret ecs:kubeconfig is set). */
+  kubeconfigPath: string;
+  drainTimeoutSec: number;
+  readyTimeoutSec: number;
+  /** Where stages append their run record (JSON lines), relative to the project. */
+  runRecordDir: string;
+}
+
 export interface ClusterConfig {
   /** Name used for OpenStack resources (security groups, server groups). */
   name: string;
@@ -89,5 +98,6 @@ export interface ClusterConfig {
   domain: string;
   cloudera: ClouderaConfig;
   openstack: OpenStackConfig;
+  kubernetes: KubernetesConfig;
   nodes: NodeConfig[];
 }

@@ -17,6 +17,7 @@ import {
   EcsRole,
   EVACUATION_MODES,
   EvacuationMode,
+  KubernetesConfig,
   NodeConfig,
   OpenStackConfig,
 } from "./types";
@@ -27,6 +28,7 @@ export interface RawClusterConfig {
   domain?: unknown;
   cloudera?: unknown;
   openstack?: unknown;
+  kubernetes?: unknown;
   nodes?: unknown;
 }
 
@@ -61,10 +63,28 @@ export function validateClusterConfig(raw: RawClusterConfig): ClusterConfig {
 
   const openstack = validateOpenStack(problems, raw.openstack);
   const cloudera = validateCloudera(problems, raw.cloudera);
+  const kubernetes = validateKubernetes(problems, raw.kubernetes);
   const nodes = validateNodes(problems, raw.nodes, domain, openstack);
 
   problems.throwIfAny();
-  return { name, domain, cloudera, openstack, nodes };
+  return { name, domain, cloudera, openstack, kubernetes, nodes };
+}
+
+function validateKubernetes(problems: ProblemList, value: unknown): KubernetesConfig {
+  const k = new RawReader(problems, (value ?? {}) as Record<string, unknown>, `${NS}:kubernetes`);
+  if (value !== undefined && (typeof value !== "object" || Array.isArray(value))) {
+    problems.add(
+      `${NS}:kubernetes`,
+      `must be an object, got ${describe(value)}`,
+      "see README, Configuration",
+    );
+  }
+  return {
+    kubeconfigPath: k.string("kubeconfigPath", { default: "~/.kube/config", fix: "" }),
+    drainTimeoutSec: k.integer("drainTimeoutSec", { default: 600, min: 1, fix: "use a number of seconds" }),
+    readyTimeoutSec: k.integer("readyTimeoutSec", { default: 1800, min: 1, fix: "use a number of seconds" }),
+    runRecordDir: k.string("runRecordDir", { default: "run-records", fix: "" }),
+  };
 }
 
 function validateOpenStack(problems: ProblemList, value: unknown): OpenStackConfig {

@@ -35,6 +35,7 @@ export interface ChainStage {
 export const STAGE_CHAIN: readonly ChainStage[] = [
   { label: "CM cluster host", type: TYPES.cmHost, input: "instanceId", upstream: [TYPES.instance] },
   { label: "CM role", type: TYPES.cmRole, input: "hostId", upstream: [TYPES.cmHost] },
+  { label: "Kubernetes membership", type: TYPES.command, input: "triggers", upstream: [TYPES.cmRole] },
 ];
 
 export function stageChainWired(chain: readonly ChainStage[] = STAGE_CHAIN): StackValidationPolicy {

@@ -59,7 +59,13 @@ function goodCluster(): FakeResource[] {
       opts: { additionalSecretOutputs: ["cmPassword"] },
       deps: { hostId: [host] },
     };
-    return [host, role];
+    const membership: FakeResource = {
+      type: TYPES.command,
+      name: `${v.props.name}-k8s-membership`,
+      props: { create: "node membership.ts create", delete: "node membership.ts delete" },
+      deps: { triggers: [role] },
+    };
+    return [host, role, membership];
   });
   return [serversGroup, agentsGroup, ...vms, ...stages];
 }
@@ -183,6 +189,14 @@ describe("policy pack", () => {
       assert.match(
         v[0],
         /ds05.ecs.example.com has no CM cluster host stage bound to its Instance through the input "instanceId"/,
+      );
+    });
+    it("fails a node whose Kubernetes membership is not triggered by its role", async () => {
+      const resources = goodCluster().map((r) => (r.name === "ds06-k8s-membership" ? { ...r, deps: {} } : r));
+      const v = await runStackPolicy(stageChainWired(), resources);
+      assert.match(
+        v[0],
+        /ds06.ecs.example.com has no Kubernetes membership stage bound to its Role through the input "triggers"/,
       );
     });
     it("fails a role chained by dependsOn only (no property dependency)", async () => {

@@ -15,7 +15,10 @@ export interface EngineStack {
 export async function openStack(workDir: string, stackName: string): Promise<EngineStack> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-engine-"));
   const env = pulumiEnv({ stateDir: path.join(tmp, "state") });
-  const pulumiCommand = await PulumiCommand.get({ root: path.dirname(toolchainBinDir()), skipVersionCheck: true });
+  const pulumiCommand = await PulumiCommand.get({
+    root: path.dirname(toolchainBinDir()),
+    skipVersionCheck: true,
+  });
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName, workDir },
     { envVars: env, pulumiCommand, pulumiHome: env.PULUMI_HOME },

@@ -43,6 +43,8 @@ describe("EcsCluster (Pulumi mocks)", () => {
     // Wait for every node's outputs so all child registrations have reached the mock monitor.
     await resolve(cluster.nodeSummary());
     await resolve(pulumi.all(cluster.nodes.map((n) => n.dataAttachment.id)));
+    await resolve(pulumi.all(cluster.nodes.map((n) => n.membership.id)));
+    await resolve(cluster.cmRefresh.id);
   });
 
   it("registers six nodes with the right roles", async () => {
@@ -172,6 +174,36 @@ describe("EcsCluster (Pulumi mocks)", () => {
     assert.ok(
       etcd.every((r) => r.inputs.remoteGroupId === servers && !r.inputs.remoteIpPrefix),
       "etcd only from servers",
+    );
+  });
+
+  it("chains each node's stages: VM -> CM host -> CM role -> Kubernetes membership", () => {
+    const byName = (t: string, n: string) => ofType(t).find((r) => r.name === n);
+    for (const node of config.nodes) {
+      const host = byName("pulumi-nodejs:dynamic/cloudera:ClusterHost", `${node.name}-cm-host`);
+      assert.ok(host, `${node.name} has a CM host stage`);
+      assert.strictEqual(host.inputs.instanceId, `${node.name}-vm-id`);
+      assert.strictEqual(host.inputs.hostname, node.hostname);
+      const role = byName("pulumi-nodejs:dynamic/cloudera:Role", `${node.name}-cm-role`);
+      assert.ok(role);
+      assert.strictEqual(role.inputs.roleType, node.role === "server" ? "ECS_SERVER" : "ECS_AGENT");
+      const member = byName("command:local:Command", `${node.name}-k8s-membership`);
+      assert.ok(member);
+      assert.deepStrictEqual(member.inputs.triggers, [`${node.name}-cm-role-id`]);
+      assert.match(member.inputs.delete as string, /components\/kube\/membership\.ts delete$/);
+      const env = member.inputs.environment as Record<string, string>;
+      assert.strictEqual(env.ECS_NODE, node.hostname);
+      assert.strictEqual(env.ECS_EVACUATION, "drain");
+      assert.strictEqual(env.ECS_INSTANCE_ID, `${node.name}-vm-id`);
+      assert.ok(!/password|BEGIN/i.test(JSON.stringify(member.inputs)), "no secrets in command inputs");
+      const intent = byName("command:local:Command", `${node.name}-evacuation-intent`);
+      assert.ok(intent && !intent.inputs.delete, "the intent stage has no delete half");
+    }
+    const refresh = ofType("pulumi-nodejs:dynamic/cloudera:Refresh");
+    assert.strictEqual(refresh.length, 1);
+    assert.deepStrictEqual(
+      refresh[0].inputs.triggers,
+      config.nodes.map((n) => `${n.name}-cm-role-id`),
     );
   });
 

@@ -1,0 +1,43 @@
+import * as fs from "fs";
+import * as path from "path";
+
+/** One stage's entry in the run record an operator attaches to a change ticket. */
+export interface StageRecord {
+  node: string;
+  stage: string;
+  startedAt: string;
+  endedAt?: string;
+  outcome?: "succeeded" | "failed";
+  /** What the stage saw and decided (evidence, chosen case, blockers). */
+  evidence: Record<string, unknown>;
+  /** Cluster facts before and after the stage (nodes, etcd members, PDB headroom). */
+  before?: Record<string, unknown>;
+  after?: Record<string, unknown>;
+  error?: string;
+}
+
+/** Appends stage records as JSON lines to <dir>/records.jsonl (no-op without a directory). */
+export class RunRecord {
+  readonly entry: StageRecord;
+
+  constructor(
+    private readonly dir: string | undefined,
+    node: string,
+    stage: string,
+  ) {
+    this.entry = { node, stage, startedAt: new Date().toISOString(), evidence: {} };
+  }
+
+  note(key: string, value: unknown): void {
+    this.entry.evidence[key] = value;
+  }
+
+  finish(outcome: "succeeded" | "failed", error?: string): void {
+    this.entry.endedAt = new Date().toISOString();
+    this.entry.outcome = outcome;
+    if (error) this.entry.error = error;
+    if (!this.dir) return;
+    fs.mkdirSync(this.dir, { recursive: true });
+    fs.appendFileSync(path.join(this.dir, "records.jsonl"), JSON.stringify(this.entry) + "\n");
+  }
+}
