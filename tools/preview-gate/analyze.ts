@@ -1,0 +1,161 @@
+/**
+ * Reads the steps of `pulumi preview --json` and works out, per ECS node, what the update would
+ * do to it: which stages run in which order, which runbook case evacuates it, and whether the
+ * update is safe to apply (one server at a time, a bounded number of agents, evacuation before
+ * anything is removed).
+ */
+
+export interface ResourceState {
+  urn: string;
+  type: string;
+  parent?: string;
+  inputs?: Record<string, unknown>;
+}
+
+export interface PreviewStep {
+  op: string;
+  urn: string;
+  oldState?: ResourceState;
+  newState?: ResourceState;
+  replaceReasons?: string[];
+  diffReasons?: string[];
+}
+
+export interface PreviewDigest {
+  steps?: PreviewStep[];
+  changeSummary?: Record<string, number>;
+}
+
+export interface PolicyResult {
+  policy: string;
+  level: string;
+  message: string;
+  urn?: string;
+}
+
+const INSTANCE = "openstack:compute/instance:Instance";
+const NODE_COMPONENT = "ecs:index:Node";
+/** Operations that take something of a node away. */
+const REMOVING = new Set(["delete", "delete-replaced", "replace", "discard", "discard-replaced"]);
+/** Stages whose removal means the node leaves the cluster. */
+const MEMBERSHIP_SUFFIX = "-k8s-membership";
+const CHAIN_SUFFIXES = ["-vm", "-cm-host", "-cm-role", MEMBERSHIP_SUFFIX];
+
+export interface NodePlan {
+  name: string;
+  role: "server" | "agent" | "unknown";
+  kind: "rebuild" | "rejoin" | "remove";
+  evacuation: string;
+  /** "<op> <resource>" in engine order. */
+  steps: string[];
+  problems: string[];
+}
+
+export interface GateOptions {
+  maxServers: number;
+  maxAgents: number;
+}
+
+export interface GateResult {
+  nodes: NodePlan[];
+  problems: string[];
+  accepted: boolean;
+}
+
+const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+
+/** The ECS node a resource belongs to: its parent is an `ecs:index:Node` component. */
+function nodeOf(step: PreviewStep): string | undefined {
+  const parent = step.newState?.parent ?? step.oldState?.parent;
+  if (!parent || !parent.includes(`${NODE_COMPONENT}::`)) return undefined;
+  return nameOf(parent);
+}
+
+const CASES: Record<string, string> = {
+  drain: "case 3: drain (eviction API, PDBs honoured)",
+  "delete-node": "case 1: delete the Node (pod GC)",
+  "force-delete-pods": "case 2: force-delete the node's pods",
+  "out-of-service": "non-graceful shutdown: out-of-service taint after Nova confirms the VM off",
+  auto: "auto: chosen from evidence at run time",
+};
+
+export function analyzePreview(digest: PreviewDigest, opts: GateOptions): GateResult {
+  const steps = digest.steps ?? [];
+  const roles = new Map<string, NodePlan["role"]>();
+  const evacuation = new Map<string, string>();
+  for (const s of steps) {
+    const node = nodeOf(s);
+    if (!node) continue;
+    const state = s.newState ?? s.oldState;
+    if (state?.type === INSTANCE) {
+      const role = (state.inputs?.metadata as Record<string, string> | undefined)?.["ecs-role"];
+      if (role === "server" || role === "agent") roles.set(node, role);
+    }
+    if (nameOf(s.urn).endsWith(MEMBERSHIP_SUFFIX)) {
+      // The delete runs with what the intent stage recorded: the new value when there is one.
+      const env = (s.newState?.inputs?.environment ?? s.oldState?.inputs?.environment) as
+        Record<string, string> | undefined;
+      if (env?.ECS_EVACUATION) evacuation.set(node, env.ECS_EVACUATION);
+    }
+  }
+
+  const plans = new Map<string, NodePlan>();
+  steps.forEach((s) => {
+    const node = nodeOf(s);
+    if (!node || s.op === "same" || s.op === "read") return;
+    const resource = nameOf(s.urn);
+    const inChain = CHAIN_SUFFIXES.some((x) => resource.endsWith(x));
+    let plan = plans.get(node);
+    if (!plan) {
+      if (!inChain || !REMOVING.has(s.op) || !s.oldState) return;
+      plan = {
+        name: node,
+        role: roles.get(node) ?? "unknown",
+        kind: "rejoin",
+        evacuation: "",
+        steps: [],
+        problems: [],
+      };
+      plans.set(node, plan);
+    }
+    plan.steps.push(`${s.op} ${resource}`);
+  });
+
+  for (const plan of plans.values()) {
+    const mode = evacuation.get(plan.name) ?? "drain";
+    plan.evacuation = CASES[mode] ?? mode;
+    const vmGone = plan.steps.find((x) => / .*-vm$/.test(x) && REMOVING.has(x.split(" ")[0]));
+    const vmBack = plan.steps.some((x) => /^(create|create-replacement) .*-vm$/.test(x));
+    plan.kind = vmGone ? (vmBack || vmGone.startsWith("replace") ? "rebuild" : "remove") : "rejoin";
+    const firstRemoval = plan.steps.findIndex(
+      (x) => REMOVING.has(x.split(" ")[0]) && !x.endsWith(MEMBERSHIP_SUFFIX),
+    );
+    const evacuated = plan.steps.findIndex(
+      (x) => REMOVING.has(x.split(" ")[0]) && x.endsWith(MEMBERSHIP_SUFFIX),
+    );
+    if (firstRemoval >= 0 && (evacuated < 0 || evacuated > firstRemoval)) {
+      plan.problems.push(
+        `${plan.name}: "${plan.steps[firstRemoval]}" would run without its Kubernetes membership stage (evacuation) deleted first. ` +
+          "Fix: wire the node's membership stage to its CM role (triggers) so the cascade evacuates it first.",
+      );
+    }
+  }
+
+  const nodes = [...plans.values()];
+  const problems = nodes.flatMap((n) => n.problems);
+  const servers = nodes.filter((n) => n.role === "server");
+  const agents = nodes.filter((n) => n.role === "agent");
+  if (servers.length > opts.maxServers) {
+    problems.push(
+      `${servers.length} ECS servers would be taken out in one update (${servers.map((n) => n.name).join(", ")}); ` +
+        `at most ${opts.maxServers} may be, or etcd can lose quorum. Fix: split the change into one pull request per server.`,
+    );
+  }
+  if (agents.length > opts.maxAgents) {
+    problems.push(
+      `${agents.length} ECS agents would be taken out in one update (${agents.map((n) => n.name).join(", ")}); ` +
+        `the configured limit is ${opts.maxAgents}. Fix: split the change, or raise --max-agents if capacity allows.`,
+    );
+  }
+  return { nodes, problems, accepted: problems.length === 0 };
+}
