@@ -15,6 +15,8 @@ export interface EcsClusterArgs {
   cmCaBundle?: string;
   /** Kubeconfig text (secret), if configured. */
   kubeconfig?: pulumi.Input<string>;
+  /** Run the runbook stages around each VM (default). `false`: machines only, for day-0 provisioning. */
+  stages?: boolean;
 }
 
 /** Nova scheduling policy per role: servers must never share a hypervisor; agents should not. */
@@ -31,7 +33,7 @@ export class EcsCluster extends pulumi.ComponentResource {
   readonly securityGroups: Record<RuleGroup, openstack.networking.SecGroup>;
   readonly serverGroups: Record<EcsRole, openstack.compute.ServerGroup>;
   readonly nodes: EcsNode[];
-  readonly cmRefresh: Refresh;
+  readonly cmRefresh?: Refresh;
 
   constructor(name: string, args: EcsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ecs:index:Cluster", name, {}, opts);
@@ -96,19 +98,17 @@ export class EcsCluster extends pulumi.ComponentResource {
               node.role === "server"
                 ? [this.securityGroups.cluster.id, this.securityGroups.servers.id]
                 : [this.securityGroups.cluster.id],
-            cm,
-            kubeconfig: args.kubeconfig,
+            stages: args.stages === false ? undefined : { cm, kubeconfig: args.kubeconfig },
           },
           child,
         ),
     );
 
     // Runbook "refresh ECS" (clears "outdated configuration") whenever any node's role changed.
-    this.cmRefresh = new Refresh(
-      `${name}-cm-refresh`,
-      { ...cm, triggers: this.nodes.map((n) => n.cmRole.id) },
-      child,
-    );
+    const roles = this.nodes.flatMap((n) => (n.stages ? [n.stages.cmRole.id] : []));
+    if (roles.length > 0) {
+      this.cmRefresh = new Refresh(`${name}-cm-refresh`, { ...cm, triggers: roles }, child);
+    }
 
     this.registerOutputs({ nodes: this.nodeSummary() });
   }

@@ -1,8 +1,8 @@
+import * as command from "@pulumi/command";
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterHost, Role } from "./cloudera";
 import { CmConnectionArgs } from "./cloudera/stages/stage-inputs";
-import * as command from "@pulumi/command";
 import { ClusterConfig, NodeConfig } from "./config/types";
 import { renderUserData } from "./node/cloudInit";
 import { evacuationIntent, kubernetesMembership } from "./node/membershipStage";
@@ -16,10 +16,23 @@ export interface EcsNodeArgs {
   serverGroupId: pulumi.Input<string>;
   /** Neutron security groups for the node's port. */
   securityGroupIds: pulumi.Input<string>[];
+  /** The runbook stages around the VM; without them the node is its machine only (day-0 provisioning). */
+  stages?: StageArgs;
+}
+
+export interface StageArgs {
   /** How the CM stages reach Cloudera Manager (password is a secret). */
   cm: CmConnectionArgs;
   /** Kubeconfig text (secret), if configured; else the configured kubeconfig path is used. */
   kubeconfig?: pulumi.Input<string>;
+}
+
+/** The runbook stages of one node, in create order. */
+export interface NodeStages {
+  evacuationIntent: command.local.Command;
+  cmHost: ClusterHost;
+  cmRole: Role;
+  membership: command.local.Command;
 }
 
 /**
@@ -41,10 +54,7 @@ export class EcsNode extends pulumi.ComponentResource {
   readonly instance: openstack.compute.Instance;
   readonly dataAttachment: openstack.compute.VolumeAttach;
   readonly instanceId: pulumi.Output<string>;
-  readonly cmHost: ClusterHost;
-  readonly cmRole: Role;
-  readonly evacuationIntent: command.local.Command;
-  readonly membership: command.local.Command;
+  readonly stages?: NodeStages;
 
   constructor(name: string, args: EcsNodeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ecs:index:Node", name, {}, opts);
@@ -80,8 +90,8 @@ export class EcsNode extends pulumi.ComponentResource {
       { ...child, protect: os.protectDataVolumes },
     );
 
-    const kube = { node, kubernetes: cluster.kubernetes, kubeconfig: args.kubeconfig };
-    this.evacuationIntent = evacuationIntent(name, kube, child);
+    const kube = args.stages && { node, kubernetes: cluster.kubernetes, kubeconfig: args.stages.kubeconfig };
+    const intent = kube && evacuationIntent(name, kube, child);
 
     this.instance = new openstack.compute.Instance(
       `${name}-vm`,
@@ -105,7 +115,7 @@ export class EcsNode extends pulumi.ComponentResource {
       },
       // The port, hostname and volume can belong to one VM at a time: delete the old VM first.
       // The evacuation intent is updated before the VM's chain runs.
-      { ...child, deleteBeforeReplace: true, dependsOn: [this.evacuationIntent] },
+      { ...child, deleteBeforeReplace: true, dependsOn: intent ? [intent] : [] },
     );
     this.instanceId = this.instance.id;
 
@@ -116,27 +126,30 @@ export class EcsNode extends pulumi.ComponentResource {
       child,
     );
 
-    this.cmHost = new ClusterHost(
-      `${name}-cm-host`,
-      { ...args.cm, hostname: node.hostname, instanceId: this.instance.id },
-      child,
-    );
-    this.cmRole = new Role(
-      `${name}-cm-role`,
-      {
-        ...args.cm,
-        hostname: node.hostname,
-        hostId: this.cmHost.hostId,
-        roleType: node.role === "server" ? "ECS_SERVER" : "ECS_AGENT",
-      },
-      child,
-    );
-
-    this.membership = kubernetesMembership(
-      name,
-      { ...kube, instanceId: this.instance.id, upstream: this.cmRole.id },
-      child,
-    );
+    if (args.stages && kube && intent) {
+      const cm = args.stages.cm;
+      const cmHost = new ClusterHost(
+        `${name}-cm-host`,
+        { ...cm, hostname: node.hostname, instanceId: this.instance.id },
+        child,
+      );
+      const cmRole = new Role(
+        `${name}-cm-role`,
+        {
+          ...cm,
+          hostname: node.hostname,
+          hostId: cmHost.hostId,
+          roleType: node.role === "server" ? "ECS_SERVER" : "ECS_AGENT",
+        },
+        child,
+      );
+      const membership = kubernetesMembership(
+        name,
+        { ...kube, instanceId: this.instance.id, upstream: cmRole.id },
+        child,
+      );
+      this.stages = { evacuationIntent: intent, cmHost, cmRole, membership };
+    }
 
     this.registerOutputs({
       hostname: node.hostname,
@@ -145,8 +158,8 @@ export class EcsNode extends pulumi.ComponentResource {
       instanceId: this.instanceId,
       portId: this.port.id,
       dataVolumeId: this.dataVolume.id,
-      cmHostId: this.cmHost.hostId,
-      cmRoleName: this.cmRole.id,
+      cmHostId: this.stages?.cmHost.hostId,
+      cmRoleName: this.stages?.cmRole.id,
     });
   }
 }

@@ -30,11 +30,15 @@ function makeEmptyProgram(): string {
   fs.mkdirSync(dir);
   fs.writeFileSync(
     path.join(dir, "Pulumi.yaml"),
-    "name: empty\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
+    "name: empty\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n    tsconfig: tsconfig.pulumi.json\n",
   );
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "empty", main: "index.ts" }));
-  fs.writeFileSync(path.join(dir, "index.ts"), 'import * as pulumi from "@pulumi/pulumi";\nexport const stack = pulumi.getStack();\n');
-  fs.copyFileSync(path.join(REPO_ROOT, "tsconfig.json"), path.join(dir, "tsconfig.json"));
+  fs.writeFileSync(
+    path.join(dir, "index.ts"),
+    'import * as pulumi from "@pulumi/pulumi";\nexport const stack = pulumi.getStack();\n',
+  );
+  for (const f of ["tsconfig.json", "tsconfig.pulumi.json"])
+    fs.copyFileSync(path.join(REPO_ROOT, f), path.join(dir, f));
   fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
   pulumi(dir, ["stack", "init", "bench", "--secrets-provider", "passphrase"]);
   return dir;
@@ -44,7 +48,16 @@ function makeEmptyProgram(): string {
 function copyProgram(): string {
   const dir = path.join(tmp, "program");
   fs.mkdirSync(dir);
-  for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "package.json", "tsconfig.json", "index.ts", "components"]) {
+  const files = [
+    "Pulumi.yaml",
+    "Pulumi.dev.yaml",
+    "package.json",
+    "tsconfig.json",
+    "tsconfig.pulumi.json",
+    "index.ts",
+    "components",
+  ];
+  for (const f of files) {
     fs.cpSync(path.join(REPO_ROOT, f), path.join(dir, f), { recursive: true });
   }
   fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));

@@ -69,7 +69,11 @@ describe("engine: delete-before-replace cascade through a stage chain", function
       "delete host machine@gen1",
       "delete machine gen1",
     ]);
-    assert.deepStrictEqual(lines.slice(4, 7), ["create machine gen2", "create host machine@gen2", "create role"]);
+    assert.deepStrictEqual(lines.slice(4, 7), [
+      "create machine gen2",
+      "create host machine@gen2",
+      "create role",
+    ]);
     assert.match(lines[7], /^create member /);
     assert.strictEqual(lines.length, 8);
 

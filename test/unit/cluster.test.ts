@@ -43,8 +43,8 @@ describe("EcsCluster (Pulumi mocks)", () => {
     // Wait for every node's outputs so all child registrations have reached the mock monitor.
     await resolve(cluster.nodeSummary());
     await resolve(pulumi.all(cluster.nodes.map((n) => n.dataAttachment.id)));
-    await resolve(pulumi.all(cluster.nodes.map((n) => n.membership.id)));
-    await resolve(cluster.cmRefresh.id);
+    await resolve(pulumi.all(cluster.nodes.map((n) => n.stages!.membership.id)));
+    await resolve(cluster.cmRefresh!.id);
   });
 
   it("registers six nodes with the right roles", async () => {

@@ -1,0 +1,209 @@
+import { strict as assert } from "node:assert";
+import type { ServerEvent } from "../../lab/openstack/hooks";
+import type { OpenStackSimulator } from "../../lab/openstack/server";
+import { arr, at, GOPHERCLOUD_HINT_UUID, OsClient, RFC3339_Z, startSim, str, UUID_V4 } from "./client";
+import { bootServer, createPort, createServerGroup, pollUntil, seeded, type Seeded } from "./fixtures";
+
+describe("openstack simulator: nova", () => {
+  let sim: OpenStackSimulator;
+  let os: OsClient;
+  let s: Seeded;
+  const events: ServerEvent[] = [];
+
+  beforeEach(async () => {
+    ({ sim, os } = await startSim());
+    s = await seeded(os);
+    events.length = 0;
+    sim.hooks.onServer((e) => events.push(e));
+  });
+  afterEach(() => sim.stop());
+
+  it('lists flavors with the fields gophercloud parses (swap may be "") and the seeded sizes', async () => {
+    const flavors = arr((await os.compute("GET", "/flavors/detail")).body, "flavors") as Record<
+      string,
+      unknown
+    >[];
+    const server = flavors.find((f) => f.name === "ecs.server");
+    assert.deepEqual([server?.vcpus, server?.ram], [8, 32768]);
+    const agent = flavors.find((f) => f.name === "ecs.agent");
+    assert.deepEqual([agent?.vcpus, agent?.ram], [16, 65536]);
+    assert.equal(server?.swap, "");
+    assert.equal((await os.compute("GET", `/flavors/${s.serverFlavor}/os-extra_specs`)).status, 200);
+    assert.equal((await os.compute("GET", "/flavors/nope")).status, 404);
+  });
+
+  it("creates key pairs with an MD5 fingerprint, echoes the public key, 409 on duplicates", async () => {
+    const pub = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDu0lH1rK1pJ4Y1cDqHkQvM5ZsGk8z1iFz7aH8cHc0uX lab@ecs";
+    const r = await os.compute("POST", "/os-keypairs", { keypair: { name: "ecs", public_key: pub } });
+    assert.equal(r.status, 200);
+    assert.match(str(r.body, "keypair", "fingerprint"), /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/);
+    const g = await os.compute("GET", "/os-keypairs/ecs");
+    assert.equal(str(g.body, "keypair", "public_key"), pub, "byte for byte: public_key is ForceNew");
+    assert.equal(
+      (await os.compute("POST", "/os-keypairs", { keypair: { name: "ecs", public_key: pub } })).status,
+      409,
+    );
+    assert.equal((await os.compute("DELETE", "/os-keypairs/ecs")).status, 202);
+    assert.equal((await os.compute("GET", "/os-keypairs/ecs")).status, 404);
+  });
+
+  it("server groups: `policy` without microversion fails (provider falls back to `policies`), 2.64 read", async () => {
+    const first = await os.compute("POST", "/os-server-groups", {
+      server_group: { name: "g", policy: "anti-affinity" },
+    });
+    assert.equal(first.status, 400);
+    const id = await createServerGroup(os, "g");
+    assert.match(id, GOPHERCLOUD_HINT_UUID);
+    const v264 = await os.compute("GET", `/os-server-groups/${id}`, undefined, "2.64");
+    assert.equal(str(v264.body, "server_group", "policy"), "anti-affinity");
+    assert.deepEqual(at(v264.body, "server_group", "rules"), {});
+    const legacy = await os.compute("GET", `/os-server-groups/${id}`);
+    assert.deepEqual(at(legacy.body, "server_group", "policies"), ["anti-affinity"]);
+    assert.equal((await os.compute("DELETE", `/os-server-groups/${id}`)).status, 204);
+    assert.equal((await os.compute("GET", `/os-server-groups/${id}`)).status, 404);
+  });
+
+  it("boots BUILD -> ACTIVE after the boot delay and renders the server as the provider reads it", async () => {
+    sim.faults.setTiming({ bootDelayMs: 300 });
+    const port = await createPort(os, s, "node-1", "127.0.8.141");
+    const id = await bootServer(os, s, "ecs-server-1", { port });
+    assert.match(id, UUID_V4);
+    const first = await os.compute("GET", `/servers/${id}`);
+    assert.equal(str(first.body, "server", "status"), "BUILD");
+    assert.equal(at(first.body, "server", "OS-EXT-STS:task_state"), "spawning");
+    const done = await pollUntil(
+      () => os.compute("GET", `/servers/${id}`),
+      (r) => at(r.body, "server", "status") === "ACTIVE",
+    );
+    const srv = at(done.body, "server") as Record<string, unknown>;
+    assert.equal(srv.status, "ACTIVE");
+    assert.match(str(srv, "created"), RFC3339_Z);
+    assert.match(str(srv, "updated"), RFC3339_Z);
+    assert.equal(typeof at(srv, "flavor", "id"), "string", "flavor.id must be a string below 2.47");
+    const addr = at(srv, "addresses", "ecs-net", 0) as Record<string, unknown>;
+    assert.equal(addr.addr, "127.0.8.141");
+    assert.equal(addr.version, 4, "a number: the provider asserts float64");
+    assert.match(String(addr["OS-EXT-IPS-MAC:mac_addr"]), /^fa:16:3e(:[0-9a-f]{2}){3}$/);
+    assert.deepEqual(srv.security_groups, [{ name: "default" }]);
+    assert.ok(String(srv["OS-EXT-SRV-ATTR:hypervisor_hostname"]).startsWith("compute-"));
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ["create", "active"],
+    );
+    assert.deepEqual(events[1].fixedIps, ["127.0.8.141"]);
+    const p = await os.network("GET", `/ports/${port}`);
+    assert.equal(str(p.body, "port", "device_id"), id);
+    assert.equal(str(p.body, "port", "status"), "ACTIVE");
+    assert.equal(str(p.body, "port", "binding:vif_type"), "ovs");
+    const tags = await os.compute("GET", `/servers/${id}/tags`, undefined, "2.26");
+    assert.deepEqual(tags.body, { tags: [] });
+  });
+
+  it("stop/start: 202, SHUTOFF/ACTIVE, 409 when already in that state, and lab hooks fire", async () => {
+    const id = await bootServer(os, s, "ecs-agent-1", { flavor: s.agentFlavor });
+    assert.equal((await os.compute("POST", `/servers/${id}/action`, { "os-stop": null })).status, 202);
+    assert.equal(str((await os.compute("GET", `/servers/${id}`)).body, "server", "status"), "SHUTOFF");
+    assert.equal(at((await os.compute("GET", `/servers/${id}`)).body, "server", "OS-EXT-STS:power_state"), 4);
+    assert.equal((await os.compute("POST", `/servers/${id}/action`, { "os-stop": null })).status, 409);
+    assert.equal((await os.compute("POST", `/servers/${id}/action`, { "os-start": null })).status, 202);
+    assert.equal(str((await os.compute("GET", `/servers/${id}`)).body, "server", "status"), "ACTIVE");
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ["create", "active", "stop", "start"],
+    );
+  });
+
+  it("delete: 204, then 404 at once (the provider's wait has ACTIVE/SHUTOFF as the only pending states)", async () => {
+    const port = await createPort(os, s, "keep-me", "127.0.8.142");
+    const id = await bootServer(os, s, "victim", { port });
+    assert.equal((await os.compute("DELETE", `/servers/${id}`)).status, 204);
+    assert.equal((await os.compute("GET", `/servers/${id}`)).status, 404);
+    const p = await os.network("GET", `/ports/${port}`);
+    assert.equal(str(p.body, "port", "device_id"), "", "a given port is unbound, not deleted");
+    assert.deepEqual(at(p.body, "port", "fixed_ips", 0, "ip_address"), "127.0.8.142");
+    assert.equal(str(p.body, "port", "status"), "DOWN");
+    assert.equal(events.at(-1)?.type, "delete");
+    assert.deepEqual(events.at(-1)?.fixedIps, ["127.0.8.142"]);
+  });
+
+  it("a port already bound to a server cannot be given to another one (409)", async () => {
+    const port = await createPort(os, s, "shared");
+    await bootServer(os, s, "a", { port });
+    const r = await os.compute("POST", "/servers", {
+      server: {
+        name: "b",
+        imageRef: s.image,
+        flavorRef: s.serverFlavor,
+        networks: [{ uuid: s.network, port }],
+      },
+    });
+    assert.equal(r.status, 409);
+  });
+
+  it("networks [{uuid}] make a Nova-owned port that goes away with the server", async () => {
+    const id = await bootServer(os, s, "auto-port");
+    const ports = arr((await os.network("GET", `/ports?device_id=${id}`)).body, "ports");
+    assert.equal(ports.length, 1);
+    assert.equal(str(ports, 0, "device_owner"), "compute:nova");
+    await os.compute("DELETE", `/servers/${id}`);
+    assert.equal(arr((await os.network("GET", `/ports?device_id=${id}`)).body, "ports").length, 0);
+  });
+
+  it("anti-affinity: three servers land on three hypervisors, a fourth ends in ERROR 'No valid host'", async () => {
+    const group = await createServerGroup(os, "ecs-servers");
+    const ids: string[] = [];
+    for (let i = 1; i <= 4; i++) ids.push(await bootServer(os, s, `ecs-server-${i}`, { group }));
+    const servers = await Promise.all(
+      ids.map(async (id) => at((await os.compute("GET", `/servers/${id}`)).body, "server")),
+    );
+    const hosts = servers.slice(0, 3).map((x) => at(x, "OS-EXT-SRV-ATTR:hypervisor_hostname"));
+    assert.equal(new Set(hosts).size, 3, `distinct hosts, got ${hosts.join(",")}`);
+    assert.deepEqual(
+      servers.slice(0, 3).map((x) => at(x, "status")),
+      ["ACTIVE", "ACTIVE", "ACTIVE"],
+    );
+    assert.equal(at(servers[3], "status"), "ERROR");
+    assert.match(str(servers[3], "fault", "message"), /^No valid host was found/);
+    assert.equal(at(servers[3], "fault", "code"), 500);
+    const members = at(
+      (await os.compute("GET", `/os-server-groups/${group}`)).body,
+      "server_group",
+      "members",
+    );
+    assert.deepEqual(members, ids);
+    // Freeing a host (delete-before-replace) lets the replacement schedule again.
+    await os.compute("DELETE", `/servers/${ids[3]}`);
+    await os.compute("DELETE", `/servers/${ids[0]}`);
+    const again = await bootServer(os, s, "ecs-server-1b", { group });
+    const replacement = at((await os.compute("GET", `/servers/${again}`)).body, "server");
+    assert.equal(at(replacement, "status"), "ACTIVE");
+    assert.equal(at(replacement, "OS-EXT-SRV-ATTR:hypervisor_hostname"), hosts[0]);
+  });
+
+  it("quota: the instance quota answers 403 'Quota exceeded'", async () => {
+    sim.faults.setQuotas({ instances: 1 });
+    await bootServer(os, s, "one");
+    const r = await os.compute("POST", "/servers", {
+      server: { name: "two", imageRef: s.image, flavorRef: s.serverFlavor, networks: [{ uuid: s.network }] },
+    });
+    assert.equal(r.status, 403);
+    assert.match(str(r.body, "forbidden", "message"), /Quota exceeded for instances/);
+  });
+
+  it("rejects unknown flavor/image/key with 400 like Nova, and leaves no port behind", async () => {
+    const base = { name: "x", imageRef: s.image, flavorRef: s.serverFlavor, networks: [{ uuid: s.network }] };
+    assert.equal(
+      (await os.compute("POST", "/servers", { server: { ...base, flavorRef: "nope" } })).status,
+      400,
+    );
+    assert.equal(
+      (await os.compute("POST", "/servers", { server: { ...base, imageRef: "nope" } })).status,
+      400,
+    );
+    assert.equal(
+      (await os.compute("POST", "/servers", { server: { ...base, key_name: "nope" } })).status,
+      400,
+    );
+    assert.equal(sim.summary().ports, 0);
+  });
+});
