@@ -120,6 +120,8 @@ describe("engine + OpenStack simulator: six nodes, rebuild one, refresh, destroy
   it("destroy leaves the simulator empty", async () => {
     const res = await env.stack.destroy();
     assert.strictEqual(res.summary.result, "succeeded");
+    // The key pair is the test's own (the program only refers to it by name).
+    assert.strictEqual((await os.compute("DELETE", "/os-keypairs/ecs-admin")).status, 202);
     assert.ok(sim.isEmpty(), JSON.stringify(sim.summary()));
   });
 });
