@@ -46,7 +46,9 @@ export function stepRecorder(): { onEvent: (e: EngineEvent) => void; steps: Step
     steps,
     onEvent(e: EngineEvent) {
       const m = e.resourcePreEvent?.metadata;
-      if (!m || m.op === "same") return;
+      // Provider instances and the stack itself are engine bookkeeping, not stages.
+      if (!m || m.op === "same" || m.type.startsWith("pulumi:providers:") || m.type === "pulumi:pulumi:Stack")
+        return;
       const urn = m.urn;
       steps.push({ op: m.op, name: urn.slice(urn.lastIndexOf("::") + 2), type: m.type });
     },
