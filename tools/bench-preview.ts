@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
+import { copyProgram } from "./programCopy";
 import { childEnv, REPO_ROOT } from "./pulumiEnv";
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 3;
@@ -44,26 +45,6 @@ function makeEmptyProgram(): string {
   return dir;
 }
 
-/** A copy of the program (sources only), so benchmark stacks never touch the clone. */
-function copyProgram(): string {
-  const dir = path.join(tmp, "program");
-  fs.mkdirSync(dir);
-  const files = [
-    "Pulumi.yaml",
-    "Pulumi.dev.yaml",
-    "package.json",
-    "tsconfig.json",
-    "tsconfig.pulumi.json",
-    "index.ts",
-    "components",
-  ];
-  for (const f of files) {
-    fs.cpSync(path.join(REPO_ROOT, f), path.join(dir, f), { recursive: true });
-  }
-  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
-  return dir;
-}
-
 /** The dev stack's config with `count` nodes (servers: 5 for >= 10 nodes, else 3). */
 function writeScaledConfig(dir: string, count: number): void {
   const doc = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8")) as {
@@ -86,7 +67,7 @@ function median(xs: number[]): number {
 
 function main(): void {
   const empty = makeEmptyProgram();
-  const program = copyProgram();
+  const program = copyProgram(path.join(tmp, "program"));
   writeScaledConfig(program, 60);
   pulumi(program, ["stack", "init", "dev", "--secrets-provider", "passphrase"]);
   pulumi(program, ["stack", "init", "bench60", "--secrets-provider", "passphrase"]);

@@ -22,7 +22,6 @@ export function labStackConfig(sim: OpenStackSimulator, password: string, cmUrl:
   if (!net || !subnet) throw new Error("the simulator has no ecs-net / 127.0.8.0/24");
   const config: ConfigMap = {
     "openstack:password": { value: password, secret: true },
-    "openstack:useOctavia": { value: "true" },
     "ecs:clusterName": { value: "ecs-lab" },
     "ecs:domain": { value: "ecs.openstack.com" },
     "ecs:cmPassword": { value: "lab-cm-password", secret: true },
