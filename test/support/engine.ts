@@ -1,4 +1,5 @@
 import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -7,6 +8,8 @@ import { pulumiEnv, toolchainBinDir } from "../../tools/pulumiEnv";
 /** A stack of a program directory, on a throw-away file backend, run by the real engine. */
 export interface EngineStack {
   stack: Stack;
+  /** Runs the pinned CLI on this stack (same backend and environment); returns stdout, throws on failure. */
+  cli(args: string[]): string;
   /** Scratch directory for the test (state, journals); removed by `dispose`. */
   tmp: string;
   dispose(): Promise<void>;
@@ -26,6 +29,20 @@ export async function openStack(workDir: string, stackName: string): Promise<Eng
   return {
     stack,
     tmp,
+    cli(args: string[]) {
+      const r = spawnSync(
+        path.join(toolchainBinDir(), "pulumi"),
+        [...args, "--stack", stackName, "--non-interactive"],
+        {
+          cwd: workDir,
+          env: { ...process.env, ...env },
+          encoding: "utf8",
+          maxBuffer: 256 * 1024 * 1024,
+        },
+      );
+      if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
+      return r.stdout;
+    },
     async dispose() {
       fs.rmSync(tmp, { recursive: true, force: true });
     },

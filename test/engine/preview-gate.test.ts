@@ -1,0 +1,88 @@
+import * as assert from "assert";
+import * as path from "path";
+import { startOpenStackSimulator, type OpenStackSimulator } from "../../lab/openstack/server";
+import { analyzePreview, PreviewDigest } from "../../tools/preview-gate/analyze";
+import { renderPlan } from "../../tools/preview-gate/render";
+import { OsClient } from "../openstack/client";
+import { EngineStack, openStack } from "../support/engine";
+import { LAB_FLAVORS, LAB_NODES, labStackConfig } from "../support/labConfig";
+
+const PASSWORD = "engine-test-gate-pw";
+
+/**
+ * The gate on real `pulumi preview --json` output of the program's machines (stage chain off):
+ * it must refuse two servers at once, and refuse any node removal without its evacuation stage.
+ */
+describe("engine: preview gate on real preview JSON (machines only)", function () {
+  this.timeout(15 * 60_000);
+  let sim: OpenStackSimulator;
+  let env: EngineStack;
+
+  const previewWithRebuilds = async (names: string[]): Promise<PreviewDigest> => {
+    const nodes = LAB_NODES.map((n) => ({ ...n, rebuild: names.includes(n.name) ? 1 : 0 }));
+    await env.stack.setConfig("ecs:nodes", { value: JSON.stringify(nodes) });
+    return JSON.parse(env.cli(["preview", "--json"])) as PreviewDigest;
+  };
+
+  before(async () => {
+    sim = await startOpenStackSimulator({
+      password: PASSWORD,
+      bootDelayMs: 100,
+      seed: { flavors: LAB_FLAVORS, hypervisors: 6 },
+    });
+    const os = new OsClient(sim);
+    await os.authenticate(PASSWORD);
+    await os.compute("POST", "/os-keypairs", {
+      keypair: { name: "ecs-admin", public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0v lab" },
+    });
+    env = await openStack(path.join(__dirname, "fixtures", "openstack-only"), "gate");
+    await env.stack.setAllConfig(labStackConfig(sim, PASSWORD, "https://127.0.0.1:7183"));
+    assert.strictEqual((await env.stack.up()).summary.result, "succeeded");
+  });
+
+  after(async () => {
+    await env?.stack.destroy().catch(() => undefined);
+    await env?.dispose();
+    await sim?.stop();
+  });
+
+  it("rejects rebuilding two ECS servers in one update", async () => {
+    const digest = await previewWithRebuilds(["ds01", "ds02"]);
+    const result = analyzePreview(digest, { maxServers: 1, maxAgents: 1 });
+    assert.strictEqual(result.accepted, false);
+    assert.deepStrictEqual(result.nodes.map((n) => [n.name, n.role, n.kind]).sort(), [
+      ["ds01", "server", "rebuild"],
+      ["ds02", "server", "rebuild"],
+    ]);
+    assert.ok(
+      result.problems.some((p) =>
+        /2 ECS servers would be taken out in one update \(ds0[12], ds0[12]\)/.test(p),
+      ),
+      result.problems.join("\n"),
+    );
+    const plan = renderPlan(result, [], "gate");
+    assert.match(plan, /Gate: REJECTED/);
+    assert.match(plan, /### ds01 \(server\): rebuild/);
+  });
+
+  it("rejects removing a node whose evacuation stage is missing, naming the first removal", async () => {
+    const digest = await previewWithRebuilds(["ds04"]);
+    const result = analyzePreview(digest, { maxServers: 1, maxAgents: 1 });
+    assert.strictEqual(result.accepted, false);
+    assert.strictEqual(result.nodes.length, 1);
+    assert.match(
+      result.problems[0],
+      /^ds04: "delete-replaced ds04-data-attach" would run without its Kubernetes membership stage/,
+    );
+    assert.deepStrictEqual(result.nodes[0].steps.slice(0, 2), [
+      "delete-replaced ds04-data-attach",
+      "delete-replaced ds04-vm",
+    ]);
+  });
+
+  it("accepts an update that takes no node out", async () => {
+    const digest = await previewWithRebuilds([]);
+    const result = analyzePreview(digest, { maxServers: 1, maxAgents: 1 });
+    assert.deepStrictEqual(result, { nodes: [], problems: [], accepted: true });
+  });
+});
