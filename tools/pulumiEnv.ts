@@ -46,9 +46,12 @@ export function pulumiEnv(opts: PulumiEnvOptions = {}): Record<string, string> {
     );
   }
   const stateDir = opts.stateDir ?? path.join(REPO_ROOT, ".cache", "pulumi-state");
+  // The lab's kubectl (v1.34, built with the toolchain) for the Kubernetes stages, when present.
+  const kubeBin = path.join(cacheDir(), "toolchain", "kube-v1.34.4", "bin");
+  const extraPath = fs.existsSync(path.join(kubeBin, "kubectl")) ? [bin, kubeBin] : [bin];
   fs.mkdirSync(stateDir, { recursive: true });
   return {
-    PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
+    PATH: [...extraPath, process.env.PATH ?? ""].join(path.delimiter),
     PULUMI_HOME: path.join(cacheDir(), "pulumi-home"),
     PULUMI_BACKEND_URL: `file://${stateDir}`,
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? EXAMPLE_STACK_PASSPHRASE,

@@ -37,7 +37,7 @@ describe("engine + OpenStack simulator: six nodes, rebuild one, refresh, destroy
     });
     assert.ok([200, 201].includes(kp.status), kp.text);
     env = await openStack(path.join(__dirname, "fixtures", "openstack-only"), "os");
-    await env.stack.setAllConfig(labStackConfig(sim, PASSWORD, "https://127.0.0.1:7183"));
+    await env.stack.setAllConfigJson(JSON.stringify(labStackConfig(sim, PASSWORD, "https://127.0.0.1:7183")));
   });
 
   after(async () => {
@@ -82,7 +82,7 @@ describe("engine + OpenStack simulator: six nodes, rebuild one, refresh, destroy
       rejoin: 0,
       evacuation: "drain",
     }));
-    await env.stack.setConfig("ecs:nodes", { value: JSON.stringify(nodes) });
+    await env.stack.setAllConfigJson(JSON.stringify({ "ecs:nodes": { value: JSON.stringify(nodes), objectValue: nodes } }));
     const rec = stepRecorder();
     const res = await env.stack.up({ onEvent: rec.onEvent });
     assert.strictEqual(res.summary.result, "succeeded");

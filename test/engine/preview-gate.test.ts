@@ -20,7 +20,7 @@ describe("engine: preview gate on real preview JSON (machines only)", function (
 
   const previewWithRebuilds = async (names: string[]): Promise<PreviewDigest> => {
     const nodes = LAB_NODES.map((n) => ({ ...n, rebuild: names.includes(n.name) ? 1 : 0 }));
-    await env.stack.setConfig("ecs:nodes", { value: JSON.stringify(nodes) });
+    await env.stack.setAllConfigJson(JSON.stringify({ "ecs:nodes": { value: JSON.stringify(nodes), objectValue: nodes } }));
     return JSON.parse(env.cli(["preview", "--json"])) as PreviewDigest;
   };
 
@@ -36,7 +36,7 @@ describe("engine: preview gate on real preview JSON (machines only)", function (
       keypair: { name: "ecs-admin", public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0v lab" },
     });
     env = await openStack(path.join(__dirname, "fixtures", "openstack-only"), "gate");
-    await env.stack.setAllConfig(labStackConfig(sim, PASSWORD, "https://127.0.0.1:7183"));
+    await env.stack.setAllConfigJson(JSON.stringify(labStackConfig(sim, PASSWORD, "https://127.0.0.1:7183")));
     assert.strictEqual((await env.stack.up()).summary.result, "succeeded");
   });
 

@@ -1,0 +1,144 @@
+import { Kubectl } from "../kube";
+
+/**
+ * What RKE2's etcd controller does to server Nodes, as far as the runbook depends on it:
+ * - a server Node carries the etcd finalizer; deleting it removes the etcd member first;
+ * - a joining server is a learner (EtcdIsVoter=False) until promoted;
+ * - `etcd.rke2.cattle.io/remove=true` removes the member and records `removed-node-name`.
+ * The lab can make the finalizer hang for a node (the seed's known issue).
+ */
+export const ETCD_FINALIZER = "wrangler.cattle.io/managed-etcd-controller";
+const REMOVE = "etcd.rke2.cattle.io/remove";
+const REMOVED = "etcd.rke2.cattle.io/removed-node-name";
+
+interface NodeJson {
+  metadata: {
+    name: string;
+    uid: string;
+    finalizers?: string[];
+    annotations?: Record<string, string>;
+    deletionTimestamp?: string;
+  };
+  status?: { conditions?: Array<{ type: string; status: string }> };
+}
+
+export interface Rke2Options {
+  /** How long a joining server stays a learner. */
+  promoteAfterMs: number;
+  pollMs: number;
+}
+
+export class Rke2Controller {
+  /** Node names whose etcd finalizer must hang instead of completing. */
+  readonly hangFinalizer = new Set<string>();
+  /** etcd members by Node name; absent = not a member. */
+  readonly members = new Map<string, "learner" | "voter">();
+  private readonly joinedAt = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+  private busy = false;
+
+  constructor(
+    private readonly kubectl: Kubectl,
+    private readonly opts: Rke2Options,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.opts.pollMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const list = await this.kubectl.json<{ items: NodeJson[] }>([
+        "get",
+        "nodes",
+        "-l",
+        "node-role.kubernetes.io/etcd=true",
+      ]);
+      for (const node of list.items) await this.reconcile(node);
+    } catch {
+      // The API server may be restarting; the next tick retries.
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async reconcile(node: NodeJson): Promise<void> {
+    const name = node.metadata.name;
+    const key = `${name}/${node.metadata.uid}`;
+    const finalizers = node.metadata.finalizers ?? [];
+    if (node.metadata.deletionTimestamp) {
+      if (this.hangFinalizer.has(name) || !finalizers.includes(ETCD_FINALIZER)) return;
+      this.members.delete(name);
+      await this.setFinalizers(
+        name,
+        finalizers.filter((f) => f !== ETCD_FINALIZER),
+      );
+      return;
+    }
+    if (!finalizers.includes(ETCD_FINALIZER)) await this.setFinalizers(name, [...finalizers, ETCD_FINALIZER]);
+    const annotations = node.metadata.annotations ?? {};
+    if (annotations[REMOVE] === "true") {
+      if (!annotations[REMOVED]) {
+        this.members.delete(name);
+        await this.kubectl.ok([
+          "annotate",
+          "node",
+          name,
+          `${REMOVED}=${name}-${node.metadata.uid.slice(0, 8)}`,
+          "--overwrite",
+        ]);
+      }
+      return;
+    }
+    if (!this.joinedAt.has(key)) {
+      this.joinedAt.set(key, Date.now());
+      this.members.set(name, "learner");
+    }
+    const voter = Date.now() - (this.joinedAt.get(key) ?? 0) >= this.opts.promoteAfterMs;
+    if (voter) this.members.set(name, "voter");
+    const current = node.status?.conditions?.find((c) => c.type === "EtcdIsVoter")?.status;
+    const want = voter ? "True" : "False";
+    if (current !== want) {
+      const patch = {
+        status: {
+          conditions: [
+            {
+              type: "EtcdIsVoter",
+              status: want,
+              reason: voter ? "MemberIsVoter" : "MemberIsLearner",
+              message: "",
+              lastHeartbeatTime: new Date().toISOString(),
+              lastTransitionTime: new Date().toISOString(),
+            },
+          ],
+        },
+      };
+      await this.kubectl.run([
+        "patch",
+        "node",
+        name,
+        "--subresource=status",
+        "--type=strategic",
+        "-p",
+        JSON.stringify(patch),
+      ]);
+    }
+  }
+
+  private async setFinalizers(name: string, finalizers: string[]): Promise<void> {
+    await this.kubectl.run([
+      "patch",
+      "node",
+      name,
+      "--type=merge",
+      "-p",
+      JSON.stringify({ metadata: { finalizers } }),
+    ]);
+  }
+}
