@@ -49,6 +49,7 @@ export async function startEcsLab(opts: EcsLabOptions): Promise<EcsLab> {
     bootDelayMs: 500,
     seed: { flavors: LAB_FLAVORS, hypervisors: 6 },
   });
+  await createKeyPair(openstack, opts.openstackPassword);
   const cm = await startCmSimulator({
     tls: true,
     seed: { ...defaultSeed(), hosts: [] },
@@ -79,4 +80,31 @@ export async function startEcsLab(opts: EcsLabOptions): Promise<EcsLab> {
       await openstack.stop();
     },
   };
+}
+
+/** The admin key pair the nodes refer to by name (an operator creates it once per cloud). */
+async function createKeyPair(openstack: OpenStackSimulator, password: string): Promise<void> {
+  const auth = await fetch(`${openstack.authUrl}/auth/tokens`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ["password"],
+          password: { user: { name: "ecs-admin", domain: { name: "Default" }, password } },
+        },
+        scope: { project: { name: "ecs", domain: { name: "Default" } } },
+      },
+    }),
+  });
+  const token = auth.headers.get("x-subject-token") ?? "";
+  const res = await fetch(`${openstack.url}/compute/v2.1/os-keypairs`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-auth-token": token },
+    body: JSON.stringify({
+      keypair: { name: "ecs-admin", public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0vLabKey lab" },
+    }),
+  });
+  if (res.status >= 300)
+    throw new Error(`creating the lab key pair failed: ${res.status} ${await res.text()}`);
 }

@@ -4,7 +4,6 @@ import * as os from "os";
 import * as path from "path";
 import { startEcsLab, type EcsLab } from "../../lab/ecs";
 import { labStackConfig } from "../../lab/ecs/stackConfig";
-import { OsClient } from "../openstack/client";
 import { copyProgram } from "../../tools/programCopy";
 import { EngineStack, openStack, stepRecorder } from "../support/engine";
 
@@ -34,7 +33,10 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
       .filter((n) => n.status.conditions.some((c) => c.type === "Ready" && c.status === "True"))
       .map((n) => n.metadata.name)
       .sort();
+  /** Per-node config so far: each test adds to it, as successive pull requests would. */
+  const overrides: Record<string, Record<string, unknown>> = {};
   const setNode = async (name: string, fields: Record<string, unknown>) => {
+    overrides[name] = { ...overrides[name], ...fields };
     const config = labStackConfig({
       openstack: lab.openstack,
       openstackPassword: OS_PASSWORD,
@@ -43,9 +45,30 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
       cmCaFile: lab.cmCaFile,
       kubeconfig: lab.kube.kubeconfig,
       runRecordDir: records,
-      nodes: { [name]: fields },
+      nodes: overrides,
     });
     await env.stack.setAllConfigJson(JSON.stringify({ "ecs:nodes": config["ecs:nodes"] }));
+  };
+
+  const vmOf = (name: string) => lab.openstack.snapshot().servers.find((s) => s.name === name)!;
+  const ecsRoleOf = (hostname: string) =>
+    [...lab.cm.state.roles.values()].find(
+      (r) => r.type.startsWith("ECS_") && lab.cm.state.hosts.get(r.hostId)?.hostname === hostname,
+    );
+  const recordsOf = (hostname: string, stage: string) =>
+    fs
+      .readFileSync(path.join(records, "records.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.node === hostname && l.stage === stage);
+  const waitNotReady = async (hostname: string) => {
+    for (let i = 0; i < 120; i++) {
+      const n = await kubectlJson<NodeJson>(["node", hostname]);
+      if (!n.status.conditions.some((c) => c.type === "Ready" && c.status === "True")) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.fail(`${hostname} never went NotReady`);
   };
 
   before(async () => {
@@ -56,14 +79,15 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
       cmPassword: CM_PASSWORD,
       log: (m) => console.log(`  [lab] ${m}`),
     });
-    const osClient = new OsClient(lab.openstack);
-    await osClient.authenticate(OS_PASSWORD);
-    await osClient.compute("POST", "/os-keypairs", {
-      keypair: { name: "ecs-admin", public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0v lab" },
-    });
     program = copyProgram(path.join(tmp, "program"));
     records = path.join(tmp, "records");
-    env = await openStack(program, "lab");
+    // Nova credentials for the membership stage's evidence (out-of-service, auto), as an operator's shell has them.
+    env = await openStack(program, "lab", {
+      OS_AUTH_URL: lab.openstack.authUrl,
+      OS_USERNAME: "ecs-admin",
+      OS_PASSWORD: OS_PASSWORD,
+      OS_PROJECT_NAME: "ecs",
+    });
     await env.stack.setAllConfigJson(
       JSON.stringify(
         labStackConfig({
@@ -141,5 +165,122 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
     const leave = lines.find((l) => l.node === "ds04.ecs.openstack.com" && l.stage === "membership-delete");
     assert.strictEqual(leave?.outcome, "succeeded");
     assert.strictEqual(leave?.evidence.evacuation, "drain");
+  });
+
+  it("rebuilds an ECS server: etcd member removed the RKE2 way, learner promoted before the update ends", async () => {
+    const oldVm = vmOf("ds01");
+    await setNode("ds01", { rebuild: 1, evacuation: "drain" });
+    const res = await env.stack.up();
+    assert.strictEqual(res.summary.result, "succeeded");
+    assert.notStrictEqual(vmOf("ds01").id, oldVm.id);
+    const leave = recordsOf("ds01.ecs.openstack.com", "membership-delete").pop();
+    assert.match(leave.evidence.etcdRemovedMember, /^ds01\.ecs\.openstack\.com-/);
+    assert.ok(
+      leave.evidence.etcdMembersBefore.every((m: { ready: boolean }) => m.ready),
+      "all members healthy before",
+    );
+    const join = recordsOf("ds01.ecs.openstack.com", "membership-create").pop();
+    assert.ok(
+      join.evidence.etcdMembersAfter.some(
+        (m: { node: string; voter: string }) => m.node === "ds01.ecs.openstack.com" && m.voter === "True",
+      ),
+    );
+    assert.strictEqual(lab.rke2.members.get("ds01.ecs.openstack.com"), "voter");
+    assert.deepStrictEqual(await readyNodes(), lab.nodes.map((n) => n.hostname).sort());
+  });
+
+  it("stops when a PodDisruptionBudget blocks the drain, names the blocker, touches nothing, and converges once it is lifted", async () => {
+    const blocker = {
+      apiVersion: "v1",
+      kind: "List",
+      items: [
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: "pdb-test" } },
+        {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name: "singleton", namespace: "pdb-test" },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: { app: "singleton" } },
+            template: {
+              metadata: { labels: { app: "singleton" } },
+              spec: {
+                nodeSelector: { "kubernetes.io/hostname": "ds05.ecs.openstack.com" },
+                tolerations: [{ operator: "Exists" }],
+                containers: [{ name: "app", image: "registry.lab/app:1" }],
+              },
+            },
+          },
+        },
+        {
+          apiVersion: "policy/v1",
+          kind: "PodDisruptionBudget",
+          metadata: { name: "singleton-pdb", namespace: "pdb-test" },
+          spec: { minAvailable: 1, selector: { matchLabels: { app: "singleton" } } },
+        },
+      ],
+    };
+    await lab.kube.kubectl.ok(["apply", "-f", "-"], { input: JSON.stringify(blocker) });
+    await lab.kube.kubectl.ok([
+      "rollout",
+      "status",
+      "-n",
+      "pdb-test",
+      "deployment/singleton",
+      "--timeout=120s",
+    ]);
+    const oldVm = vmOf("ds05");
+    await setNode("ds05", { rebuild: 1, evacuation: "drain" });
+    await assert.rejects(env.stack.up(), (e: Error) => {
+      assert.match(e.message, /drain of ds05\.ecs\.openstack\.com did not finish/);
+      assert.match(
+        e.message,
+        /pod pdb-test\/singleton-[a-z0-9-]+ \(PDB pdb-test\/singleton-pdb allows 0 disruption\(s\)\)/,
+      );
+      assert.match(e.message, /Nothing else was changed/);
+      return true;
+    });
+    assert.strictEqual(vmOf("ds05").id, oldVm.id, "VM untouched");
+    assert.strictEqual(ecsRoleOf("ds05.ecs.openstack.com")?.state, "STARTED", "CM role untouched");
+    const node = await kubectlJson<NodeJson>(["node", "ds05.ecs.openstack.com"]);
+    assert.ok(!node.spec.unschedulable, "node uncordoned again");
+
+    await lab.kube.kubectl.ok(["delete", "pdb", "-n", "pdb-test", "singleton-pdb"]);
+    const res = await env.stack.up();
+    assert.strictEqual(res.summary.result, "succeeded");
+    assert.notStrictEqual(vmOf("ds05").id, oldVm.id, "re-run converged: ds05 rebuilt");
+    assert.deepStrictEqual(await readyNodes(), lab.nodes.map((n) => n.hostname).sort());
+    await lab.kube.kubectl.ok(["delete", "namespace", "pdb-test", "--wait=false"]);
+  });
+
+  it("case 1: a node that died is deleted from Kubernetes (delete-node), then rebuilt", async () => {
+    lab.openstack.faults.crashServer(vmOf("ds06").id);
+    await waitNotReady("ds06.ecs.openstack.com");
+    await setNode("ds06", { rebuild: 1, evacuation: "delete-node" });
+    const res = await env.stack.up();
+    assert.strictEqual(res.summary.result, "succeeded");
+    const leave = recordsOf("ds06.ecs.openstack.com", "membership-delete").pop();
+    assert.strictEqual(leave.evidence.evacuation, "delete-node");
+    assert.deepStrictEqual(await readyNodes(), lab.nodes.map((n) => n.hostname).sort());
+  });
+
+  it("auto: a dead node whose VM Nova reports off gets the out-of-service path, recorded with its evidence", async () => {
+    lab.openstack.faults.crashServer(vmOf("ds04").id);
+    await waitNotReady("ds04.ecs.openstack.com");
+    await setNode("ds04", { rebuild: 2, evacuation: "auto" });
+    const res = await env.stack.up();
+    assert.strictEqual(res.summary.result, "succeeded");
+    const leave = recordsOf("ds04.ecs.openstack.com", "membership-delete").pop();
+    assert.strictEqual(leave.evidence.autoChoice.mode, "out-of-service");
+    assert.strictEqual(leave.evidence.evidence.vm.status, "SHUTOFF");
+    assert.deepStrictEqual(await readyNodes(), lab.nodes.map((n) => n.hostname).sort());
+    const node = await kubectlJson<{ spec: { taints?: Array<{ key: string }> } }>([
+      "node",
+      "ds04.ecs.openstack.com",
+    ]);
+    assert.ok(
+      !(node.spec.taints ?? []).some((t) => t.key === "node.kubernetes.io/out-of-service"),
+      "taint lifted",
+    );
   });
 });

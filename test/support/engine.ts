@@ -15,9 +15,13 @@ export interface EngineStack {
   dispose(): Promise<void>;
 }
 
-export async function openStack(workDir: string, stackName: string): Promise<EngineStack> {
+export async function openStack(
+  workDir: string,
+  stackName: string,
+  extraEnv: Record<string, string> = {},
+): Promise<EngineStack> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-engine-"));
-  const env = pulumiEnv({ stateDir: path.join(tmp, "state") });
+  const env = { ...pulumiEnv({ stateDir: path.join(tmp, "state") }), ...extraEnv };
   const pulumiCommand = await PulumiCommand.get({
     root: path.dirname(toolchainBinDir()),
     skipVersionCheck: true,

@@ -9,5 +9,10 @@ export const LAB_NODES = NODES.map((n) => ({ name: n.name, ip: n.ip, role: n.rol
 
 /** Stack config for the machine-only fixture: the OpenStack simulator and a placeholder CM. */
 export function labStackConfig(sim: OpenStackSimulator, password: string, cmUrl: string): LabConfigMap {
-  return fullLabConfig({ openstack: sim, openstackPassword: password, cmUrl, cmPassword: "unused-cm-password" });
+  return fullLabConfig({
+    openstack: sim,
+    openstackPassword: password,
+    cmUrl,
+    cmPassword: "unused-cm-password",
+  });
 }

@@ -75,4 +75,7 @@ install_plugin() {
 install_plugin openstack "$OPENSTACK_PROVIDER_VERSION" "$here/go/openstack-provider/build.sh"
 install_plugin command "$COMMAND_PROVIDER_VERSION" "$here/go/command-provider/build.sh"
 
+# 4. The lab's Kubernetes binaries (kube-apiserver & co., kubectl, etcd, kwok).
+"$here/build-lab.sh"
+
 log "ready: $bindir ($(du -sh "$toolchain" | cut -f1) in $toolchain); run Pulumi with: npm run pulumi -- <args>"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The main job on the embedded lab: start the lab, create the six-node cluster with pulumi up,
+# then replace ds04 the way a reviewed pull request would (preview, gate, up), print the run
+# record, and stop the lab. Run after `npm ci --ignore-scripts && npm run toolchain`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+node_name=${1:-ds04}
+lab=${ECS_LAB_DIR:-$PWD/.cache/lab}
+out=$lab/demo
+mkdir -p "$out"
+pulumi() { npx ts-node --transpile-only tools/run-pulumi.ts "$@"; }
+trap 'npm run --silent lab:down || true' EXIT
+
+npm run --silent lab:up
+echo "== 1. create the cluster: VMs, CM hosts and roles, Kubernetes members"
+pulumi up --stack lab --yes --non-interactive --skip-preview
+npm run --silent lab:status
+
+echo "== 2. the change under review: bump $node_name's rebuild generation"
+index=$(( ${node_name#ds} - 1 ))
+pulumi config set --path "ecs:nodes[$index].rebuild" 1 --stack lab
+pulumi preview --stack lab --non-interactive --policy-pack policies --json --event-log "$out/events.jsonl" >"$out/preview.json"
+npx ts-node --transpile-only tools/preview-gate/main.ts --preview "$out/preview.json" --events "$out/events.jsonl" --stack lab --out "$out/plan.md"
+
+echo "== 3. apply it"
+pulumi up --stack lab --yes --non-interactive --skip-preview --policy-pack policies
+npm run --silent lab:status
+npx ts-node --transpile-only tools/run-record.ts "$lab/run-records/records.jsonl" --out "$out/run-record.md"
+echo "plan: $out/plan.md   run record: $out/run-record.md"
