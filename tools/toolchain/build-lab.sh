@@ -29,11 +29,16 @@ go_build() {
   logf=$(mktemp)
   if ! (cd "$dir" && nice -n "$nice_level" go build -mod=readonly -trimpath -ldflags "$ldflags" \
     -o "$out" "$pkg") >"$logf" 2>&1; then
-    if grep -qE '403 Forbidden|not available|unknown revision|invalid version|missing go.sum' "$logf"; then
+    if grep -qE '403 Forbidden|404 Not Found|not available|unknown revision|invalid version' "$logf"; then
+      # These lines read "<module>@<version>: reading <proxy URL>: 403 Forbidden" and the like.
       log "ERROR: the Go module proxy refused a module needed for $pkg:"
-      grep -E '403 Forbidden|not available|unknown revision|invalid version|missing go.sum' "$logf" \
+      grep -E '403 Forbidden|404 Not Found|not available|unknown revision|invalid version' "$logf" \
         | sed -E 's/^/[toolchain]   /' | head -5 >&2
       log "Fix: pin a served version in $dir/go.mod (probe: go list -m -json <module>@<version>)."
+    elif grep -q 'missing go.sum entry' "$logf"; then
+      log "ERROR: $dir/go.mod and go.sum disagree (edited by hand?):"
+      grep 'missing go.sum entry' "$logf" | sed -E 's/^/[toolchain]   /' | head -5 >&2
+      log "Fix: cd $dir && GOTOOLCHAIN=local go mod tidy"
     else
       tail -40 "$logf" >&2
     fi

@@ -1,0 +1,80 @@
+/**
+ * One rebuild on the lab: the wall time of `pulumi up` next to the waits the lab itself imposes
+ * (VM boot, CM role stop/start transitions, the node joining Kubernetes). The ratio is the
+ * orchestration overhead; target <= 1.2x.
+ *
+ *   npm run bench:replace
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { startEcsLab } from "../lab/ecs";
+import { labStackConfig } from "../lab/ecs/stackConfig";
+import { openStack } from "../test/support/engine";
+import { copyProgram } from "./programCopy";
+
+const ROLE_TRANSITION_MS = 500;
+
+async function main(): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-bench-replace-"));
+  const events: Array<{ at: number; message: string }> = [];
+  const lab = await startEcsLab({
+    dir: path.join(tmp, "lab"),
+    openstackPassword: "bench-openstack",
+    cmPassword: "bench-cm",
+    log: (message) => events.push({ at: Date.now(), message }),
+  });
+  const env = await openStack(copyProgram(path.join(tmp, "program")), "bench");
+  try {
+    const config = (nodes: Record<string, Record<string, unknown>> = {}) =>
+      labStackConfig({
+        openstack: lab.openstack,
+        openstackPassword: "bench-openstack",
+        cmUrl: lab.cm.url,
+        cmPassword: "bench-cm",
+        cmCaFile: lab.cmCaFile,
+        kubeconfig: lab.kube.kubeconfig,
+        runRecordDir: path.join(tmp, "records"),
+        nodes,
+      });
+    await env.stack.setAllConfigJson(JSON.stringify(config()));
+    await env.stack.up();
+
+    let created = 0;
+    let active = 0;
+    lab.openstack.hooks.onServer((e) => {
+      if (e.name !== "ds04") return;
+      if (e.type === "create") created = Date.now();
+      if (e.type === "active") active = Date.now();
+    });
+    await env.stack.setAllConfigJson(
+      JSON.stringify({ "ecs:nodes": config({ ds04: { rebuild: 1 } })["ecs:nodes"] }),
+    );
+    events.length = 0;
+    const t0 = Date.now();
+    await env.stack.up();
+    const wall = Date.now() - t0;
+
+    const at = (re: RegExp) => events.find((e) => re.test(e.message))?.at ?? NaN;
+    const boot = active - created;
+    // Stop ECS + Docker roles, then start Docker + ECS: four transitions the lab makes last.
+    const roles = 4 * ROLE_TRANSITION_MS;
+    const join = at(/^ds04: Kubernetes node Ready/) - at(/^ds04: ECS_AGENT started/);
+    const waits = boot + roles + join;
+    console.log("one agent rebuild on the lab (ds04, drain)");
+    console.log(`pulumi up wall time        ${(wall / 1000).toFixed(1)} s`);
+    console.log(
+      `lab waits                  ${(waits / 1000).toFixed(1)} s  (VM boot ${(boot / 1000).toFixed(1)} s, role transitions ${(roles / 1000).toFixed(1)} s, node join ${(join / 1000).toFixed(1)} s)`,
+    );
+    console.log(`ratio                      ${(wall / waits).toFixed(2)}x  (target <= 1.2x)`);
+  } finally {
+    await env.dispose();
+    await lab.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: Error) => {
+  console.error(e.message);
+  process.exit(1);
+});
