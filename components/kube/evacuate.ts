@@ -42,7 +42,11 @@ export async function gatherEvidence(ctx: StageContext, node: NodeObject | undef
  */
 export function chooseEvacuation(e: NodeEvidence): { mode: Exclude<EvacuationMode, "auto">; why: string } {
   if (!e.nodeExists) return { mode: "delete-node", why: "the Node object is already gone" };
-  const silent = e.ready !== "True" && (e.leaseAgeSec === undefined || e.leaseAgeSec > STALE_LEASE_SEC);
+  // Ready=Unknown: the node controller lost the kubelet. Ready=False with a fresh lease is a
+  // kubelet that still reports (e.g. a CNI problem): that node is alive and can be drained.
+  const silent =
+    e.ready === "Unknown" ||
+    (e.ready !== "True" && (e.leaseAgeSec === undefined || e.leaseAgeSec > STALE_LEASE_SEC));
   if (!silent)
     return { mode: "drain", why: `node Ready=${e.ready}, lease ${e.leaseAgeSec ?? "?"}s old: planned drain` };
   if (vmConfirmedOff(e.vm)) {
