@@ -35,9 +35,8 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
       .sort();
   /** Per-node config so far: each test adds to it, as successive pull requests would. */
   const overrides: Record<string, Record<string, unknown>> = {};
-  const setNode = async (name: string, fields: Record<string, unknown>) => {
-    overrides[name] = { ...overrides[name], ...fields };
-    const config = labStackConfig({
+  const stackConfig = () =>
+    labStackConfig({
       openstack: lab.openstack,
       openstackPassword: OS_PASSWORD,
       cmUrl: lab.cm.url,
@@ -47,7 +46,9 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
       runRecordDir: records,
       nodes: overrides,
     });
-    await env.stack.setAllConfigJson(JSON.stringify({ "ecs:nodes": config["ecs:nodes"] }));
+  const setNode = async (name: string, fields: Record<string, unknown>) => {
+    overrides[name] = { ...overrides[name], ...fields };
+    await env.stack.setAllConfigJson(JSON.stringify({ "ecs:nodes": stackConfig()["ecs:nodes"] }));
   };
 
   const vmOf = (name: string) => lab.openstack.snapshot().servers.find((s) => s.name === name)!;
@@ -88,19 +89,7 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
       OS_PASSWORD: OS_PASSWORD,
       OS_PROJECT_NAME: "ecs",
     });
-    await env.stack.setAllConfigJson(
-      JSON.stringify(
-        labStackConfig({
-          openstack: lab.openstack,
-          openstackPassword: OS_PASSWORD,
-          cmUrl: lab.cm.url,
-          cmPassword: CM_PASSWORD,
-          cmCaFile: lab.cmCaFile,
-          kubeconfig: lab.kube.kubeconfig,
-          runRecordDir: records,
-        }),
-      ),
-    );
+    await env.stack.setAllConfigJson(JSON.stringify(stackConfig()));
   });
 
   after(async () => {
