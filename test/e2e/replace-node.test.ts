@@ -4,6 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { startEcsLab, type EcsLab } from "../../lab/ecs";
 import { labStackConfig } from "../../lab/ecs/stackConfig";
+import { analyzePreview, PreviewDigest } from "../../tools/preview-gate/analyze";
+import { renderPlan } from "../../tools/preview-gate/render";
 import { copyProgram } from "../../tools/programCopy";
 import { EngineStack, openStack, stepRecorder } from "../support/engine";
 
@@ -154,6 +156,39 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
     const leave = lines.find((l) => l.node === "ds04.ecs.openstack.com" && l.stage === "membership-delete");
     assert.strictEqual(leave?.outcome, "succeeded");
     assert.strictEqual(leave?.evidence.evacuation, "drain");
+  });
+
+  it("gate on real preview JSON of the full chain: rejects two servers at once, accepts one with its plan", async () => {
+    await setNode("ds01", { rebuild: 1 });
+    await setNode("ds02", { rebuild: 1 });
+    const two = analyzePreview(JSON.parse(env.cli(["preview", "--json"])) as PreviewDigest, {
+      maxServers: 1,
+      maxAgents: 1,
+    });
+    assert.strictEqual(two.accepted, false);
+    assert.ok(
+      two.problems.some((p) => /2 ECS servers would be taken out/.test(p)),
+      two.problems.join("\n"),
+    );
+
+    await setNode("ds02", { rebuild: 0 });
+    const one = analyzePreview(JSON.parse(env.cli(["preview", "--json"])) as PreviewDigest, {
+      maxServers: 1,
+      maxAgents: 1,
+    });
+    assert.deepStrictEqual(one.problems, []);
+    assert.strictEqual(one.accepted, true);
+    assert.deepStrictEqual(
+      one.nodes.map((n) => [n.name, n.role, n.kind]),
+      [["ds01", "server", "rebuild"]],
+    );
+    assert.match(one.nodes[0].evacuation, /^case 3: drain/);
+    const stages = one.nodes[0].steps;
+    const first = (s: string) => stages.indexOf(s);
+    assert.ok(first("delete-replaced ds01-k8s-membership") >= 0, stages.join("\n"));
+    assert.ok(first("delete-replaced ds01-k8s-membership") < first("delete-replaced ds01-cm-role"));
+    assert.ok(first("delete-replaced ds01-cm-role") < first("delete-replaced ds01-vm"));
+    assert.match(renderPlan(one, [], "lab"), /Gate: passed[\s\S]*### ds01 \(server\): rebuild/);
   });
 
   it("rebuilds an ECS server: etcd member removed the RKE2 way, learner promoted before the update ends", async () => {
