@@ -59,6 +59,8 @@ export function pulumiEnv(opts: PulumiEnvOptions = {}): Record<string, string> {
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    // Enables `--event-log` on preview/up: the gate reads policy verdicts from it.
+    PULUMI_DEBUG_COMMANDS: "true",
     // Ambient plugins on PATH would silently win over the pinned ones in the plugin cache.
     PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
   };

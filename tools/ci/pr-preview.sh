@@ -8,6 +8,8 @@ out=${2:?usage: pr-preview.sh <stack> <out-dir>}
 mkdir -p "$out"
 cd "$(dirname "$0")/../.."
 pulumi=${PULUMI:-pulumi}
+# --event-log (the only place policy verdicts are written as JSON) is behind this switch.
+export PULUMI_DEBUG_COMMANDS=true
 
 "$pulumi" preview --stack "$stack" --non-interactive --policy-pack policies \
   --json --event-log "$out/events.jsonl" >"$out/preview.json"
