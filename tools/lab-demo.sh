@@ -21,7 +21,7 @@ npm run --silent lab:status
 echo "== 2. the change under review: bump $node_name's rebuild generation"
 index=$(( ${node_name#ds} - 1 ))
 pulumi config set --path "ecs:nodes[$index].rebuild" 1 --stack lab
-pulumi preview --stack lab --non-interactive --policy-pack policies --json --event-log "$out/events.jsonl" >"$out/preview.json"
+pulumi preview --stack lab --non-interactive --policy-pack policies --json --show-replacement-steps --event-log "$out/events.jsonl" >"$out/preview.json"
 npx ts-node --transpile-only tools/preview-gate/main.ts --preview "$out/preview.json" --events "$out/events.jsonl" --stack lab --out "$out/plan.md"
 
 echo "== 3. apply it"

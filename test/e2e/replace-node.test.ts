@@ -161,7 +161,7 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
   it("gate on real preview JSON of the full chain: rejects two servers at once, accepts one with its plan", async () => {
     await setNode("ds01", { rebuild: 1 });
     await setNode("ds02", { rebuild: 1 });
-    const two = analyzePreview(JSON.parse(env.cli(["preview", "--json"])) as PreviewDigest, {
+    const two = analyzePreview(JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps"])) as PreviewDigest, {
       maxServers: 1,
       maxAgents: 1,
     });
@@ -172,7 +172,7 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
     );
 
     await setNode("ds02", { rebuild: 0 });
-    const one = analyzePreview(JSON.parse(env.cli(["preview", "--json"])) as PreviewDigest, {
+    const one = analyzePreview(JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps"])) as PreviewDigest, {
       maxServers: 1,
       maxAgents: 1,
     });

@@ -21,7 +21,7 @@ describe("engine: preview gate on real preview JSON (machines only)", function (
   const previewWithRebuilds = async (names: string[]): Promise<PreviewDigest> => {
     const nodes = LAB_NODES.map((n) => ({ ...n, rebuild: names.includes(n.name) ? 1 : 0 }));
     await env.stack.setAllConfigJson(JSON.stringify({ "ecs:nodes": { value: JSON.stringify(nodes), objectValue: nodes } }));
-    return JSON.parse(env.cli(["preview", "--json"])) as PreviewDigest;
+    return JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps"])) as PreviewDigest;
   };
 
   before(async () => {

@@ -10,6 +10,6 @@ pulumi=${PULUMI:-pulumi}
 now=$(mktemp)
 trap 'rm -f "$now"' EXIT
 
-"$pulumi" preview --stack "$stack" --non-interactive --policy-pack policies --json >"$now"
+"$pulumi" preview --stack "$stack" --non-interactive --policy-pack policies --json --show-replacement-steps >"$now"
 npx ts-node --transpile-only tools/ci/same-plan.ts "$reviewed" "$now"
 "$pulumi" up --stack "$stack" --non-interactive --yes --skip-preview --policy-pack policies

@@ -12,7 +12,7 @@ pulumi=${PULUMI:-pulumi}
 export PULUMI_DEBUG_COMMANDS=true
 
 "$pulumi" preview --stack "$stack" --non-interactive --policy-pack policies \
-  --json --event-log "$out/events.jsonl" >"$out/preview.json"
+  --json --show-replacement-steps --event-log "$out/events.jsonl" >"$out/preview.json"
 preview_rc=$?
 npx ts-node --transpile-only tools/preview-gate/main.ts \
   --preview "$out/preview.json" --events "$out/events.jsonl" --stack "$stack" \

@@ -127,15 +127,19 @@ export function analyzePreview(digest: PreviewDigest, opts: GateOptions): GateRe
     const vmGone = plan.steps.find((x) => / .*-vm$/.test(x) && REMOVING.has(x.split(" ")[0]));
     const vmBack = plan.steps.some((x) => /^(create|create-replacement) .*-vm$/.test(x));
     plan.kind = vmGone ? (vmBack || vmGone.startsWith("replace") ? "rebuild" : "remove") : "rejoin";
+    // With --show-replacement-steps the digest lists delete-replaced steps in engine order; without
+    // it, a DBR cascade appears as one "replace" per resource, and presence is what can be checked.
+    const isMembership = (x: string) => x.endsWith(MEMBERSHIP_SUFFIX);
+    const removes = (x: string) => REMOVING.has(x.split(" ")[0]);
     const firstRemoval = plan.steps.findIndex(
-      (x) => REMOVING.has(x.split(" ")[0]) && !x.endsWith(MEMBERSHIP_SUFFIX),
+      (x) => removes(x) && !isMembership(x) && !x.startsWith("replace "),
     );
-    const evacuated = plan.steps.findIndex(
-      (x) => REMOVING.has(x.split(" ")[0]) && x.endsWith(MEMBERSHIP_SUFFIX),
-    );
-    if (firstRemoval >= 0 && (evacuated < 0 || evacuated > firstRemoval)) {
+    const anyRemoval = plan.steps.findIndex((x) => removes(x) && !isMembership(x));
+    const evacuated = plan.steps.findIndex((x) => removes(x) && isMembership(x));
+    const culprit = firstRemoval >= 0 ? firstRemoval : anyRemoval;
+    if (culprit >= 0 && (evacuated < 0 || (firstRemoval >= 0 && evacuated > firstRemoval))) {
       plan.problems.push(
-        `${plan.name}: "${plan.steps[firstRemoval]}" would run without its Kubernetes membership stage (evacuation) deleted first. ` +
+        `${plan.name}: "${plan.steps[culprit]}" would run without its Kubernetes membership stage (evacuation) deleted first. ` +
           "Fix: wire the node's membership stage to its CM role (triggers) so the cascade evacuates it first.",
       );
     }

@@ -1,0 +1,52 @@
+import * as assert from "assert";
+import { analyzePreview, PreviewStep } from "../../tools/preview-gate/analyze";
+
+const NODE = (n: string) => `urn:pulumi:lab::ecs::ecs:index:Cluster$ecs:index:Node::${n}`;
+const step = (op: string, node: string, suffix: string, role = "agent"): PreviewStep => {
+  const state = {
+    urn: `urn:pulumi:lab::ecs::x::${node}${suffix}`,
+    type: suffix === "-vm" ? "openstack:compute/instance:Instance" : "x",
+    parent: NODE(node),
+    inputs: suffix === "-vm" ? { metadata: { "ecs-role": role } } : {},
+  };
+  return { op, urn: state.urn, oldState: state, newState: state };
+};
+
+describe("gate analysis of the digest without replacement steps (one 'replace' per resource)", () => {
+  it("accepts a rebuild whose membership is replaced too (the cascade evacuates first)", () => {
+    const r = analyzePreview(
+      { steps: ["-vm", "-cm-host", "-cm-role", "-k8s-membership"].map((s) => step("replace", "ds04", s)) },
+      { maxServers: 1, maxAgents: 1 },
+    );
+    assert.deepStrictEqual(r.problems, []);
+    assert.strictEqual(r.nodes[0].kind, "rebuild");
+  });
+
+  it("rejects a rebuild whose membership is not part of the change", () => {
+    const r = analyzePreview(
+      { steps: [step("replace", "ds04", "-vm"), step("same", "ds04", "-k8s-membership")] },
+      { maxServers: 1, maxAgents: 1 },
+    );
+    assert.match(r.problems[0], /^ds04: "replace ds04-vm" would run without its Kubernetes membership stage/);
+  });
+
+  it("rejects a delete-replaced VM listed before its membership's delete", () => {
+    const r = analyzePreview(
+      { steps: [step("delete-replaced", "ds05", "-vm"), step("delete-replaced", "ds05", "-k8s-membership")] },
+      { maxServers: 1, maxAgents: 1 },
+    );
+    assert.match(r.problems[0], /^ds05: "delete-replaced ds05-vm" would run without/);
+  });
+
+  it("counts agents against --max-agents", () => {
+    const steps = ["ds04", "ds05"].flatMap((n) => [
+      step("replace", n, "-vm"),
+      step("replace", n, "-k8s-membership"),
+    ]);
+    assert.match(
+      analyzePreview({ steps }, { maxServers: 1, maxAgents: 1 }).problems[0],
+      /2 ECS agents would be taken out.*limit is 1/,
+    );
+    assert.deepStrictEqual(analyzePreview({ steps }, { maxServers: 1, maxAgents: 2 }).problems, []);
+  });
+});
