@@ -106,6 +106,7 @@ export async function startKubeLab(opts: KubeLabOptions): Promise<KubeLab> {
       ),
     ),
   );
+  for (const p of kwoks.values()) p.restartOnCrash = true;
   const all = (): LabProcess[] => [...kwoks.values(), ...[...controlPlane].reverse()];
   const stop = async (): Promise<void> => {
     for (const p of all()) await p.stop();
@@ -117,7 +118,7 @@ export async function startKubeLab(opts: KubeLabOptions): Promise<KubeLab> {
     waitFor(
       what,
       async () => {
-        const dead = all().find((p) => p.exited !== undefined);
+        const dead = all().find((p) => p.exited !== undefined && !p.restartOnCrash);
         if (dead) throw new StopWaiting(`${dead.name} exited (${dead.exited}):\n${dead.tail()}`);
         return check();
       },

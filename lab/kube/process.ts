@@ -31,8 +31,13 @@ export class LabProcess {
     return this.child !== undefined && this.exitInfo === undefined;
   }
 
+  /** Restart after a crash, as systemd restarts a kubelet (kwok v0.8.0 can die on a map race). */
+  restartOnCrash = false;
+  private stopping = false;
+
   start(): void {
     if (this.running) return;
+    this.stopping = false;
     const log = fs.openSync(this.logFile, "a");
     fs.writeSync(
       log,
@@ -44,6 +49,12 @@ export class LabProcess {
     child.on("exit", (code, signal) => {
       this.exitInfo = signal ? `signal ${signal}` : `code ${code}`;
       live.delete(child);
+      if (this.restartOnCrash && !this.stopping) {
+        fs.appendFileSync(this.logFile, `--- crashed (${this.exitInfo}); restarting\n`);
+        setTimeout(() => {
+          if (!this.stopping) this.start();
+        }, 500);
+      }
     });
     live.add(child);
     this.child = child;
@@ -62,6 +73,7 @@ export class LabProcess {
   /** SIGTERM, then SIGKILL after graceMs. */
   async stop(signal: NodeJS.Signals = "SIGTERM", graceMs = 5000): Promise<void> {
     const child = this.child;
+    this.stopping = true;
     if (!child || !this.running) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     child.kill(signal);
