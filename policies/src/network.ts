@@ -23,9 +23,10 @@ export function noWorldOpenControlPorts(): ResourceValidationPolicy {
       if ((p.direction ?? "ingress") !== "ingress") return;
       if (p.protocol !== undefined && p.protocol !== "" && p.protocol !== "tcp" && p.protocol !== "6") return;
       const prefix = p.remoteIpPrefix as string | undefined;
+      // A remote group is usually another resource's ID, unknown during preview: test presence only.
+      const hasGroup = "remoteGroupId" in p;
       // OpenStack treats a rule with neither a prefix nor a remote group as open to every address.
-      const openTo =
-        prefix && WORLD.has(prefix) ? prefix : !prefix && !p.remoteGroupId ? "any source" : undefined;
+      const openTo = prefix && WORLD.has(prefix) ? prefix : !prefix && !hasGroup ? "any source" : undefined;
       if (!openTo) return;
       const min = (p.portRangeMin as number | undefined) ?? 1;
       const max = (p.portRangeMax as number | undefined) ?? 65535;
