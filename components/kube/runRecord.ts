@@ -8,11 +8,8 @@ export interface StageRecord {
   startedAt: string;
   endedAt?: string;
   outcome?: "succeeded" | "failed";
-  /** What the stage saw and decided (evidence, chosen case, blockers). */
+  /** What the stage saw and decided: evidence, chosen case, blockers, etcd members before/after. */
   evidence: Record<string, unknown>;
-  /** Cluster facts before and after the stage (nodes, etcd members, PDB headroom). */
-  before?: Record<string, unknown>;
-  after?: Record<string, unknown>;
   error?: string;
 }
 
