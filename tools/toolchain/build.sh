@@ -60,14 +60,16 @@ fi
 
 # 3. Resource plugins, installed into the plugin cache so the engine never downloads.
 install_plugin() {
-  local name=$1 version=$2 builder=$3 out="$toolchain/$1-$2/bin"
-  if [ -x "$pulumi_home/plugins/resource-$name-v$version/pulumi-resource-$name" ]; then
+  local name=$1 version=$2 builder=$3 out="$toolchain/$1-$2/bin" t
+  local cached="$pulumi_home/plugins/resource-$name-v$version/pulumi-resource-$name"
+  t=$(date +%s)
+  # The builder skips quickly when its output is current; reinstall only when the binary changed.
+  "$builder" "$out"
+  if cmp -s "$out/pulumi-resource-$name" "$cached"; then
     log "$name: plugin v$version installed"
     return
   fi
-  local t
-  t=$(date +%s)
-  "$builder" "$out"
+  rm -rf "$pulumi_home/plugins/resource-$name-v$version"*
   PULUMI_HOME="$pulumi_home" "$pulumi_bin" plugin install resource "$name" "$version" \
     --file "$out/pulumi-resource-$name" >/dev/null
   log "$name: plugin v$version ready in $(elapsed "$t")"
