@@ -161,10 +161,13 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
   it("gate on real preview JSON of the full chain: rejects two servers at once, accepts one with its plan", async () => {
     await setNode("ds01", { rebuild: 1 });
     await setNode("ds02", { rebuild: 1 });
-    const two = analyzePreview(JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps"])) as PreviewDigest, {
-      maxServers: 1,
-      maxAgents: 1,
-    });
+    const two = analyzePreview(
+      JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps"])) as PreviewDigest,
+      {
+        maxServers: 1,
+        maxAgents: 1,
+      },
+    );
     assert.strictEqual(two.accepted, false);
     assert.ok(
       two.problems.some((p) => /2 ECS servers would be taken out/.test(p)),
@@ -172,10 +175,13 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
     );
 
     await setNode("ds02", { rebuild: 0 });
-    const one = analyzePreview(JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps"])) as PreviewDigest, {
-      maxServers: 1,
-      maxAgents: 1,
-    });
+    const one = analyzePreview(
+      JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps"])) as PreviewDigest,
+      {
+        maxServers: 1,
+        maxAgents: 1,
+      },
+    );
     assert.deepStrictEqual(one.problems, []);
     assert.strictEqual(one.accepted, true);
     assert.deepStrictEqual(

@@ -82,7 +82,9 @@ describe("engine + OpenStack simulator: six nodes, rebuild one, refresh, destroy
       rejoin: 0,
       evacuation: "drain",
     }));
-    await env.stack.setAllConfigJson(JSON.stringify({ "ecs:nodes": { value: JSON.stringify(nodes), objectValue: nodes } }));
+    await env.stack.setAllConfigJson(
+      JSON.stringify({ "ecs:nodes": { value: JSON.stringify(nodes), objectValue: nodes } }),
+    );
     const rec = stepRecorder();
     const res = await env.stack.up({ onEvent: rec.onEvent });
     assert.strictEqual(res.summary.result, "succeeded");
