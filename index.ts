@@ -2,9 +2,11 @@ import { loadConfig } from "./components/config/load";
 import { EcsCluster } from "./components/ecsCluster";
 
 // Validate everything first: a bad config fails here, before any resource is registered.
-const { cluster, cmPassword, cmCaBundle, kubeconfig } = loadConfig();
+const { cluster, cmPassword, cmCaBundle, kubeconfig, sshPrivateKey } = loadConfig();
 
-const ecs = new EcsCluster(cluster.name, { cluster, cmPassword, cmCaBundle, kubeconfig });
+const ecs = new EcsCluster(cluster.name, { cluster, cmPassword, cmCaBundle, kubeconfig, sshPrivateKey });
 
 export const clusterName = cluster.name;
 export const nodes = ecs.nodeSummary();
+/** What the last node change did, stage by stage (also in <runRecordDir>/records.jsonl; `npm run record`). */
+export const runRecord = ecs.runRecord();

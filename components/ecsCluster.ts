@@ -1,9 +1,12 @@
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
 import { Refresh } from "./cloudera";
 import { CmConnectionArgs } from "./cloudera/stages/stage-inputs";
 import { ClusterConfig, EcsRole } from "./config/types";
+import { healthGate, runRecordOf } from "./cluster/healthGateStage";
 import { EcsNode } from "./ecsNode";
+import { StageRecord } from "./kube/runRecord";
 import { expandFirewallRules, RuleGroup } from "./network/firewall";
 
 export interface EcsClusterArgs {
@@ -15,6 +18,8 @@ export interface EcsClusterArgs {
   cmCaBundle?: string;
   /** Kubeconfig text (secret), if configured. */
   kubeconfig?: pulumi.Input<string>;
+  /** SSH private key (secret) for the RKE2 prep of a rejoin. */
+  sshPrivateKey?: pulumi.Input<string>;
   /** Run the runbook stages around each VM (default). `false`: machines only, for day-0 provisioning. */
   stages?: boolean;
 }
@@ -34,6 +39,7 @@ export class EcsCluster extends pulumi.ComponentResource {
   readonly serverGroups: Record<EcsRole, openstack.compute.ServerGroup>;
   readonly nodes: EcsNode[];
   readonly cmRefresh?: Refresh;
+  readonly healthGate?: command.local.Command;
 
   constructor(name: string, args: EcsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ecs:index:Cluster", name, {}, opts);
@@ -98,7 +104,10 @@ export class EcsCluster extends pulumi.ComponentResource {
               node.role === "server"
                 ? [this.securityGroups.cluster.id, this.securityGroups.servers.id]
                 : [this.securityGroups.cluster.id],
-            stages: args.stages === false ? undefined : { cm, kubeconfig: args.kubeconfig },
+            stages:
+              args.stages === false
+                ? undefined
+                : { cm, kubeconfig: args.kubeconfig, sshPrivateKey: args.sshPrivateKey },
           },
           child,
         ),
@@ -108,9 +117,20 @@ export class EcsCluster extends pulumi.ComponentResource {
     const roles = this.nodes.flatMap((n) => (n.stages ? [n.stages.cmRole.id] : []));
     if (roles.length > 0) {
       this.cmRefresh = new Refresh(`${name}-cm-refresh`, { ...cm, triggers: roles }, child);
+      const memberships = this.nodes.flatMap((n) => (n.stages ? [n.stages.membership.id] : []));
+      this.healthGate = healthGate(
+        name,
+        { cluster, cm, kubeconfig: args.kubeconfig, after: [...memberships, this.cmRefresh.refreshedAt] },
+        child,
+      );
     }
 
     this.registerOutputs({ nodes: this.nodeSummary() });
+  }
+
+  /** The run record of the last change that passed the health gate (stages in order, with evidence). */
+  runRecord(): pulumi.Output<StageRecord[]> {
+    return this.healthGate ? runRecordOf(this.healthGate) : pulumi.output([]);
   }
 
   /** Per-node facts for stack outputs and run records. */

@@ -6,6 +6,7 @@ import { CmConnectionArgs } from "./cloudera/stages/stage-inputs";
 import { ClusterConfig, NodeConfig } from "./config/types";
 import { renderUserData } from "./node/cloudInit";
 import { evacuationIntent, kubernetesMembership } from "./node/membershipStage";
+import { rke2Prep, rke2Preflight } from "./node/rke2PrepStage";
 
 export interface EcsNodeArgs {
   /** The validated cluster configuration. */
@@ -25,12 +26,16 @@ export interface StageArgs {
   cm: CmConnectionArgs;
   /** Kubeconfig text (secret), if configured; else the configured kubeconfig path is used. */
   kubeconfig?: pulumi.Input<string>;
+  /** SSH private key (secret) for the RKE2 prep of a rejoin. */
+  sshPrivateKey?: pulumi.Input<string>;
 }
 
 /** The runbook stages of one node, in create order. */
 export interface NodeStages {
   evacuationIntent: command.local.Command;
+  rke2Preflight: command.remote.Command;
   cmHost: ClusterHost;
+  rke2Prep: command.remote.Command;
   cmRole: Role;
   membership: command.local.Command;
 }
@@ -39,10 +44,11 @@ export interface NodeStages {
  * One ECS node: its identity (Neutron port with the fixed IP, persistent data volume), its
  * machine (Nova instance, volume attachment), and the runbook's stages around the machine, each
  * bound to the previous one through an input its provider diffs as "replace" (DESIGN.md, "The
- * stage chain"): instance -> CM cluster host -> CM role -> Kubernetes membership. Replacing the
- * instance therefore evacuates and removes the Kubernetes node, then deletes the role, the host
- * and the VM, and recreates them in reverse. The port and volume do not depend
- * on the instance, so a rebuild keeps hostname, IP and data.
+ * stage chain"): instance -> CM cluster host -> (RKE2 prep) -> CM role -> Kubernetes membership.
+ * Replacing the instance (rebuild) therefore evacuates and removes the Kubernetes node, then
+ * deletes the role, the host and the VM, and recreates them in reverse. Replacing the RKE2 prep
+ * (rejoin) does the same from the role down, with the machine kept and its RKE2 wiped in between.
+ * The port and volume do not depend on the instance, so a rebuild keeps hostname, IP and data.
  */
 export class EcsNode extends pulumi.ComponentResource {
   readonly name: string;
@@ -92,6 +98,8 @@ export class EcsNode extends pulumi.ComponentResource {
 
     const kube = args.stages && { node, kubernetes: cluster.kubernetes, kubeconfig: args.stages.kubeconfig };
     const intent = kube && evacuationIntent(name, kube, child);
+    const prepArgs = args.stages && { node, ssh: cluster.ssh, privateKey: args.stages.sshPrivateKey };
+    const preflight = prepArgs && rke2Preflight(name, prepArgs, child);
 
     this.instance = new openstack.compute.Instance(
       `${name}-vm`,
@@ -114,8 +122,8 @@ export class EcsNode extends pulumi.ComponentResource {
         stopBeforeDestroy: true,
       },
       // The port, hostname and volume can belong to one VM at a time: delete the old VM first.
-      // The evacuation intent is updated before the VM's chain runs.
-      { ...child, deleteBeforeReplace: true, dependsOn: intent ? [intent] : [] },
+      // The evacuation intent and the rejoin preflight run before the node's chain does.
+      { ...child, deleteBeforeReplace: true, dependsOn: intent && preflight ? [intent, preflight] : [] },
     );
     this.instanceId = this.instance.id;
 
@@ -126,19 +134,21 @@ export class EcsNode extends pulumi.ComponentResource {
       child,
     );
 
-    if (args.stages && kube && intent) {
+    if (args.stages && kube && intent && prepArgs && preflight) {
       const cm = args.stages.cm;
       const cmHost = new ClusterHost(
         `${name}-cm-host`,
         { ...cm, hostname: node.hostname, instanceId: this.instance.id },
         child,
       );
+      const prep = rke2Prep(name, prepArgs, { ...child, dependsOn: [cmHost, preflight] });
       const cmRole = new Role(
         `${name}-cm-role`,
         {
           ...cm,
           hostname: node.hostname,
           hostId: cmHost.hostId,
+          rke2PrepId: prep.id,
           roleType: node.role === "server" ? "ECS_SERVER" : "ECS_AGENT",
         },
         child,
@@ -148,7 +158,14 @@ export class EcsNode extends pulumi.ComponentResource {
         { ...kube, instanceId: this.instance.id, upstream: cmRole.id },
         child,
       );
-      this.stages = { evacuationIntent: intent, cmHost, cmRole, membership };
+      this.stages = {
+        evacuationIntent: intent,
+        rke2Preflight: preflight,
+        cmHost,
+        rke2Prep: prep,
+        cmRole,
+        membership,
+      };
     }
 
     this.registerOutputs({

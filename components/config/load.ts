@@ -11,6 +11,8 @@ export interface LoadedConfig {
   kubeconfig?: pulumi.Output<string>;
   /** Contents of `ecs:cloudera.caBundle`, read once here so a bad path fails before any resource. */
   cmCaBundle?: string;
+  /** Private key for the RKE2 prep over SSH (secret `ecs:sshPrivateKey`); needed once a node rejoins. */
+  sshPrivateKey?: pulumi.Output<string>;
 }
 
 /** Reads the `ecs` namespace of the stack config and validates it; throws before anything is registered. */
@@ -21,8 +23,18 @@ export function loadConfig(config = new pulumi.Config("ecs")): LoadedConfig {
     cloudera: config.getObject("cloudera"),
     openstack: config.getObject("openstack"),
     kubernetes: config.getObject("kubernetes"),
+    ssh: config.getObject("ssh"),
+    healthGate: config.getObject("healthGate"),
     nodes: config.getObject("nodes"),
   });
+  const sshPrivateKey = config.getSecret("sshPrivateKey");
+  const rejoining = cluster.nodes.filter((n) => n.rejoin > 0).map((n) => n.name);
+  if (rejoining.length > 0 && sshPrivateKey === undefined) {
+    throw new Error(
+      `ecs:sshPrivateKey: is required because ${rejoining.join(", ")} ${rejoining.length === 1 ? "has" : "have"} a rejoin ` +
+        "generation (the RKE2 prep runs over SSH). Fix: `pulumi config set --secret ecs:sshPrivateKey < <key file>`.",
+    );
+  }
   let cmCaBundle: string | undefined;
   if (cluster.cloudera.caBundle) {
     try {
@@ -39,5 +51,6 @@ export function loadConfig(config = new pulumi.Config("ecs")): LoadedConfig {
     cmPassword: config.requireSecret("cmPassword"),
     kubeconfig: config.getSecret("kubeconfig"),
     cmCaBundle,
+    sshPrivateKey,
   };
 }

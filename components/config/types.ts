@@ -41,6 +41,31 @@ export interface NodeConfig {
   flavor: string;
   /** Size of the persistent data volume (GiB). */
   dataVolumeGb: number;
+  /**
+   * The node's SSH host public key (authorized_keys form). Required for a rejoin: the RKE2 prep
+   * runs over SSH and only against this key.
+   */
+  sshHostKey?: string;
+}
+
+/** How the RKE2 prep of a rejoin reaches the node (the private key is the secret `ecs:sshPrivateKey`). */
+export interface SshConfig {
+  user: string;
+  port: number;
+  /** Where the ECS parcel keeps rke2-killall.sh and rke2-uninstall.sh. */
+  rke2BinDir: string;
+  /** Seconds one connection attempt may take (TCP connect + SSH handshake). */
+  dialTimeoutSec: number;
+  /** Failed connection attempts tolerated before the stage fails. */
+  dialAttempts: number;
+}
+
+/** The cluster-wide check after any node change (DESIGN.md "The stage chain"). */
+export interface HealthGateConfig {
+  /** How long the gate waits for the cluster to be healthy before it fails the update. */
+  timeoutSec: number;
+  /** A pod Terminating for longer than this counts as stuck. */
+  stuckTerminatingSec: number;
 }
 
 export interface ClouderaConfig {
@@ -99,5 +124,7 @@ export interface ClusterConfig {
   cloudera: ClouderaConfig;
   openstack: OpenStackConfig;
   kubernetes: KubernetesConfig;
+  ssh: SshConfig;
+  healthGate: HealthGateConfig;
   nodes: NodeConfig[];
 }

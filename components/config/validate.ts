@@ -17,9 +17,11 @@ import {
   EcsRole,
   EVACUATION_MODES,
   EvacuationMode,
+  HealthGateConfig,
   KubernetesConfig,
   NodeConfig,
   OpenStackConfig,
+  SshConfig,
 } from "./types";
 
 /** The stack configuration as written by users: every key of the `ecs` namespace, untyped. */
@@ -29,6 +31,8 @@ export interface RawClusterConfig {
   cloudera?: unknown;
   openstack?: unknown;
   kubernetes?: unknown;
+  ssh?: unknown;
+  healthGate?: unknown;
   nodes?: unknown;
 }
 
@@ -64,10 +68,62 @@ export function validateClusterConfig(raw: RawClusterConfig): ClusterConfig {
   const openstack = validateOpenStack(problems, raw.openstack);
   const cloudera = validateCloudera(problems, raw.cloudera);
   const kubernetes = validateKubernetes(problems, raw.kubernetes);
+  const ssh = validateSsh(problems, raw.ssh);
+  const healthGate = validateHealthGate(problems, raw.healthGate);
   const nodes = validateNodes(problems, raw.nodes, domain, openstack);
 
   problems.throwIfAny();
-  return { name, domain, cloudera, openstack, kubernetes, nodes };
+  return { name, domain, cloudera, openstack, kubernetes, ssh, healthGate, nodes };
+}
+
+/** Reader over an optional object-valued key; reports a non-object value. */
+function optionalObject(problems: ProblemList, value: unknown, key: string): RawReader {
+  if (value !== undefined && value !== null && (typeof value !== "object" || Array.isArray(value))) {
+    problems.add(`${NS}:${key}`, `must be an object, got ${describe(value)}`, "see README, Configuration");
+    return new RawReader(problems, {}, `${NS}:${key}`);
+  }
+  return new RawReader(problems, (value ?? {}) as Record<string, unknown>, `${NS}:${key}`);
+}
+
+function validateSsh(problems: ProblemList, value: unknown): SshConfig {
+  const s = optionalObject(problems, value, "ssh");
+  const user = s.string("user", { default: "root", fix: "" });
+  if (!/^[a-z_][a-z0-9_.-]*$/i.test(user)) {
+    problems.add(
+      s.field("user"),
+      `${JSON.stringify(user)} is not a user name`,
+      "use a login such as root or centos",
+    );
+  }
+  const rke2BinDir = s.string("rke2BinDir", { default: "/opt/cloudera/parcels/ECS/bin", fix: "" });
+  if (!/^\/[A-Za-z0-9._/-]*$/.test(rke2BinDir)) {
+    problems.add(
+      s.field("rke2BinDir"),
+      `${JSON.stringify(rke2BinDir)} is not an absolute path of plain characters`,
+      "use the parcel's bin directory, e.g. /opt/cloudera/parcels/ECS/bin",
+    );
+  }
+  const port = s.integer("port", { default: 22, min: 1, fix: "use a TCP port number" });
+  if (port > 65535) problems.add(s.field("port"), `${port} is not a TCP port`, "use 1-65535");
+  return {
+    user,
+    port,
+    rke2BinDir,
+    dialTimeoutSec: s.integer("dialTimeoutSec", { default: 15, min: 1, fix: "use a number of seconds" }),
+    dialAttempts: s.integer("dialAttempts", { default: 10, min: 1, fix: "use a whole number >= 1" }),
+  };
+}
+
+function validateHealthGate(problems: ProblemList, value: unknown): HealthGateConfig {
+  const h = optionalObject(problems, value, "healthGate");
+  return {
+    timeoutSec: h.integer("timeoutSec", { default: 900, min: 1, fix: "use a number of seconds" }),
+    stuckTerminatingSec: h.integer("stuckTerminatingSec", {
+      default: 300,
+      min: 1,
+      fix: "use a number of seconds",
+    }),
+  };
 }
 
 function validateKubernetes(problems: ProblemList, value: unknown): KubernetesConfig {
@@ -317,6 +373,21 @@ function validateNode(
   }
   const generationFix = "use a whole number >= 0 and only ever increase it";
   const defaultFlavor = role === "server" ? openstack.serverFlavor : openstack.agentFlavor;
+  const rejoin = n.integer("rejoin", { default: 0, fix: generationFix });
+  const sshHostKey = n.optionalString("sshHostKey", "");
+  if (sshHostKey !== undefined && !SSH_PUBLIC_KEY.test(sshHostKey)) {
+    problems.add(
+      n.field("sshHostKey"),
+      "is not an SSH public key in authorized_keys form",
+      "write it as `<type> <base64>`, e.g. the line `ssh-keyscan -t ed25519 <ip>` prints after the address",
+    );
+  } else if (rejoin > 0 && sshHostKey === undefined) {
+    problems.add(
+      n.field("sshHostKey"),
+      `is required for a rejoin (rejoin = ${rejoin}): the RKE2 prep runs over SSH and checks the host key`,
+      "set it to the node's host public key (`ssh-keyscan -t ed25519 <ip>`, compare the fingerprint with the VM's console log)",
+    );
+  }
   return {
     name,
     hostname,
@@ -324,15 +395,19 @@ function validateNode(
     role: role as EcsRole,
     evacuation: evacuation as EvacuationMode,
     rebuild: n.integer("rebuild", { default: 0, fix: generationFix }),
-    rejoin: n.integer("rejoin", { default: 0, fix: generationFix }),
+    rejoin,
     flavor: n.string("flavor", { default: defaultFlavor, fix: "" }),
     dataVolumeGb: n.integer("dataVolumeGb", {
       default: openstack.dataVolumeGb,
       min: 1,
       fix: "use a whole number of GiB",
     }),
+    sshHostKey,
   };
 }
+
+/** `<algorithm> <base64>` with an optional comment, as in authorized_keys and ssh-keyscan output. */
+const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,2}( .*)?$/;
 
 function reportDuplicates(
   problems: ProblemList,

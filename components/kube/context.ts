@@ -33,7 +33,7 @@ function required(env: NodeJS.ProcessEnv, key: string): string {
  * The kubeconfig arrives as a secret in ECS_KUBECONFIG_DATA (never on a command line) or as a
  * path in ECS_KUBECONFIG; the data is written to a private temporary file for kubectl.
  */
-function kubeconfigPath(env: NodeJS.ProcessEnv): string {
+export function kubeconfigPath(env: NodeJS.ProcessEnv): string {
   if (env.ECS_KUBECONFIG) return env.ECS_KUBECONFIG.replace(/^~(?=\/)/, os.homedir());
   const data = required(env, "ECS_KUBECONFIG_DATA");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-kube-"));

@@ -30,11 +30,22 @@ export interface ChainStage {
   type: string;
   input: string;
   upstream: string[];
+  /**
+   * A side stage this one must also be bound to through `input`, and that must itself come after
+   * the previous stage (by any dependency): the RKE2 prep between CM host and CM role.
+   */
+  via?: { label: string; type: string; input: string };
 }
 
 export const STAGE_CHAIN: readonly ChainStage[] = [
   { label: "CM cluster host", type: TYPES.cmHost, input: "instanceId", upstream: [TYPES.instance] },
-  { label: "CM role", type: TYPES.cmRole, input: "hostId", upstream: [TYPES.cmHost] },
+  {
+    label: "CM role",
+    type: TYPES.cmRole,
+    input: "hostId",
+    upstream: [TYPES.cmHost],
+    via: { label: "RKE2 prep", type: TYPES.remoteCommand, input: "rke2PrepId" },
+  },
   { label: "Kubernetes membership", type: TYPES.command, input: "triggers", upstream: [TYPES.cmRole] },
 ];
 
@@ -61,6 +72,20 @@ export function stageChainWired(chain: readonly ChainStage[] = STAGE_CHAIN): Sta
               vm.urn,
             );
             break;
+          }
+          if (stage.via) {
+            const via = stage.via;
+            const side = (next.propertyDependencies[via.input] ?? []).find((d) => d.type === via.type);
+            if (!side || !side.dependencies.some((d) => d.urn === previous.urn)) {
+              reportViolation(
+                `ECS node ${nodeNameOf(vm.props)}: its ${stage.label} is not bound to an ${via.label} stage through ` +
+                  `the input "${via.input}"${side ? ` (or that stage does not come after the ${previous.type.split(":").pop()})` : ""}, ` +
+                  `so a rejoin would not remove the ${stage.label} before wiping RKE2. ` +
+                  `Fix: create the ${via.label} after the previous stage and pass ${via.input}: <prep>.id.`,
+                vm.urn,
+              );
+              break;
+            }
           }
           previous = next;
         }

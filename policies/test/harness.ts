@@ -13,6 +13,8 @@ export interface FakeResource {
   props: Record<string, unknown>;
   opts?: Partial<PolicyResourceOptions>;
   deps?: Record<string, FakeResource[]>;
+  /** Resources it depends on by `dependsOn` only. */
+  dependsOn?: FakeResource[];
 }
 
 const urnOf = (r: FakeResource) => `urn:pulumi:test::ecs::${r.type}::${r.name}`;
@@ -75,6 +77,9 @@ export async function runStackPolicy(
     } as unknown as PolicyResource;
     converted.set(r, p);
     for (const [k, ds] of Object.entries(r.deps ?? {})) p.propertyDependencies[k] = ds.map(convert);
+    // As the engine reports them: every resource depended on, by property or by dependsOn.
+    const all = [...Object.values(r.deps ?? {}).flat(), ...(r.dependsOn ?? [])];
+    (p as { dependencies: PolicyResource[] }).dependencies = [...new Set(all)].map(convert);
     return p;
   };
   const args = {

@@ -52,12 +52,18 @@ function goodCluster(): FakeResource[] {
       opts: { additionalSecretOutputs: ["cmPassword"] },
       deps: { instanceId: [v] },
     };
+    const prep: FakeResource = {
+      type: TYPES.remoteCommand,
+      name: `${v.props.name}-rke2-prep`,
+      props: { create: "/opt/cloudera/parcels/ECS/bin/rke2-uninstall.sh" },
+      dependsOn: [host],
+    };
     const role: FakeResource = {
       type: TYPES.cmRole,
       name: `${v.props.name}-cm-role`,
       props: cm,
       opts: { additionalSecretOutputs: ["cmPassword"] },
-      deps: { hostId: [host] },
+      deps: { hostId: [host], rke2PrepId: [prep] },
     };
     const membership: FakeResource = {
       type: TYPES.command,
@@ -65,7 +71,7 @@ function goodCluster(): FakeResource[] {
       props: { create: "node membership.ts create", delete: "node membership.ts delete" },
       deps: { triggers: [role] },
     };
-    return [host, role, membership];
+    return [host, prep, role, membership];
   });
   return [serversGroup, agentsGroup, ...vms, ...stages];
 }
@@ -198,6 +204,22 @@ describe("policy pack", () => {
         v[0],
         /ds06.ecs.example.com has no Kubernetes membership stage bound to its Role through the input "triggers"/,
       );
+    });
+    it("fails a role not bound to an RKE2 prep, or a prep that does not come after the CM host", async () => {
+      const unbound = goodCluster().map((r) =>
+        r.name === "ds03-cm-role" ? { ...r, deps: { hostId: r.deps!.hostId } } : r,
+      );
+      const v1 = await runStackPolicy(stageChainWired(), unbound);
+      assert.strictEqual(v1.length, 1);
+      assert.match(
+        v1[0],
+        /ds03.ecs.example.com: its CM role is not bound to an RKE2 prep stage through the input "rke2PrepId"/,
+      );
+      const early = goodCluster();
+      early.find((r) => r.name === "ds04-rke2-prep")!.dependsOn = [];
+      const v2 = await runStackPolicy(stageChainWired(), early);
+      assert.strictEqual(v2.length, 1);
+      assert.match(v2[0], /ds04.ecs.example.com: .*does not come after the ClusterHost/);
     });
     it("fails a role chained by dependsOn only (no property dependency)", async () => {
       const resources = goodCluster().map((r) => (r.name === "ds02-cm-role" ? { ...r, deps: {} } : r));

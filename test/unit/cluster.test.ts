@@ -34,6 +34,13 @@ function resolve<T>(o: pulumi.Output<T>): Promise<T> {
 
 const ofType = (t: string) => registered.filter((r) => r.type === t);
 
+/** Mocks see secret inputs in the wire form: { <secret signature>: ..., value }. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+function unwrapSecret(v: unknown): { secret: boolean; value: unknown } {
+  const o = v as Record<string, unknown> | undefined;
+  return o && SECRET_SIG in o ? { secret: true, value: o.value } : { secret: false, value: v };
+}
+
 describe("EcsCluster (Pulumi mocks)", () => {
   const config = validateClusterConfig(clone(readStackConfig("dev")));
   let cluster: EcsCluster;
@@ -45,6 +52,7 @@ describe("EcsCluster (Pulumi mocks)", () => {
     await resolve(pulumi.all(cluster.nodes.map((n) => n.dataAttachment.id)));
     await resolve(pulumi.all(cluster.nodes.map((n) => n.stages!.membership.id)));
     await resolve(cluster.cmRefresh!.id);
+    await resolve(cluster.healthGate!.id);
   });
 
   it("registers six nodes with the right roles", async () => {
@@ -198,6 +206,20 @@ describe("EcsCluster (Pulumi mocks)", () => {
       assert.ok(!/password|BEGIN/i.test(JSON.stringify(member.inputs)), "no secrets in command inputs");
       const intent = byName("command:local:Command", `${node.name}-evacuation-intent`);
       assert.ok(intent && !intent.inputs.delete, "the intent stage has no delete half");
+      // RKE2 prep between host and role: bound to the role by identity, idle until a rejoin.
+      const prep = byName("command:remote:Command", `${node.name}-rke2-prep`);
+      assert.ok(prep, `${node.name} has an RKE2 prep stage`);
+      assert.strictEqual(role.inputs.rke2PrepId, `${node.name}-rke2-prep-id`);
+      assert.deepStrictEqual(prep.inputs.triggers, [0]);
+      assert.strictEqual(prep.inputs.create, undefined, "no command runs on a node that never rejoined");
+      assert.strictEqual(prep.inputs.delete, undefined, "delete halves never need the node");
+      const connection = unwrapSecret(prep.inputs.connection);
+      assert.ok(connection.secret, "the connection (it carries the private key) is a secret");
+      const conn = connection.value as Record<string, unknown>;
+      assert.strictEqual(conn.host, node.ip);
+      assert.strictEqual(conn.user, "root");
+      const preflight = byName("command:remote:Command", `${node.name}-rke2-preflight`);
+      assert.ok(preflight && preflight.inputs.create === undefined);
     }
     const refresh = ofType("pulumi-nodejs:dynamic/cloudera:Refresh");
     assert.strictEqual(refresh.length, 1);
@@ -205,6 +227,25 @@ describe("EcsCluster (Pulumi mocks)", () => {
       refresh[0].inputs.triggers,
       config.nodes.map((n) => `${n.name}-cm-role-id`),
     );
+  });
+
+  it("runs one health gate after every node's membership and the CM refresh, with the CM password secret", () => {
+    const gates = ofType("command:local:Command").filter((r) => r.name.endsWith("-health-gate"));
+    assert.strictEqual(gates.length, 1);
+    const environment = unwrapSecret(gates[0].inputs.environment);
+    assert.ok(environment.secret, "the gate's environment carries the CM password, so it is a secret");
+    const env = environment.value as Record<string, string>;
+    assert.match(gates[0].inputs.create as string, /components\/health\/healthGate\.ts$/);
+    assert.strictEqual(gates[0].inputs.update, gates[0].inputs.create);
+    assert.deepStrictEqual(
+      env.ECS_GATE_AFTER.split(",").slice(0, 6),
+      config.nodes.map((n) => `${n.name}-k8s-membership-id`),
+    );
+    assert.deepStrictEqual(
+      JSON.parse(env.ECS_GATE_NODES).map((n: { hostname: string }) => n.hostname),
+      config.nodes.map((n) => n.hostname),
+    );
+    assert.ok(!/password/i.test(gates[0].inputs.create as string), "no secret in the command text");
   });
 
   it("points cloud-init at Cloudera Manager and records the rebuild generation", () => {

@@ -266,6 +266,31 @@ describe("validateClusterConfig", () => {
     ["a zero data volume", (r) => (os(r).dataVolumeGb = 0), "ecs:openstack.dataVolumeGb", /integer >= 1/],
     ["a bad cluster name", (r) => (r.clusterName = "ECS Prod"), "ecs:clusterName", /not a DNS label/],
     ["a bad domain", (r) => (r.domain = "localhost"), "ecs:domain", /not a well-formed DNS domain/],
+    [
+      "a rejoin without the node's SSH host key",
+      (r) => (nodes(r)[2].rejoin = 1),
+      "ecs:nodes[2].sshHostKey",
+      /required for a rejoin .*ssh-keyscan/,
+    ],
+    [
+      "an SSH host key that is a fingerprint, not a key",
+      (r) => (nodes(r)[0].sshHostKey = "SHA256:9xL0bGv8Qq1N4bqkq0Jq3c4vRZp0k3m2r1N4bqkq0Jq"),
+      "ecs:nodes[0].sshHostKey",
+      /not an SSH public key in authorized_keys form/,
+    ],
+    ["an SSH port out of range", (r) => (r.ssh = { port: 70000 }), "ecs:ssh.port", /not a TCP port/],
+    [
+      "a relative RKE2 script directory",
+      (r) => (r.ssh = { rke2BinDir: "parcels/ECS/bin" }),
+      "ecs:ssh.rke2BinDir",
+      /not an absolute path/,
+    ],
+    [
+      "a zero health gate timeout",
+      (r) => (r.healthGate = { timeoutSec: 0 }),
+      "ecs:healthGate.timeoutSec",
+      /integer >= 1/,
+    ],
   ];
 
   for (const [what, mutate, field, message] of cases) {
@@ -279,6 +304,23 @@ describe("validateClusterConfig", () => {
       assert.ok(hit.fix.length > 5, "every problem says how to fix it");
     });
   }
+
+  it("defaults the SSH settings and accepts a rejoin with the node's host key", () => {
+    const raw = clone(dev);
+    nodes(raw)[3].rejoin = 2;
+    nodes(raw)[3].sshHostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfDs04 root@ds04";
+    const c = validateClusterConfig(raw);
+    assert.deepStrictEqual(c.ssh, {
+      user: "root",
+      port: 22,
+      rke2BinDir: "/opt/cloudera/parcels/ECS/bin",
+      dialTimeoutSec: 15,
+      dialAttempts: 10,
+    });
+    assert.strictEqual(c.nodes[3].rejoin, 2);
+    assert.match(c.nodes[3].sshHostKey ?? "", /^ssh-ed25519 /);
+    assert.deepStrictEqual(c.healthGate, { timeoutSec: 900, stuckTerminatingSec: 300 });
+  });
 
   it("reports every problem at once, in one readable message", () => {
     const raw = clone(dev);

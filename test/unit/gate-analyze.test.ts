@@ -38,6 +38,23 @@ describe("gate analysis of the digest without replacement steps (one 'replace' p
     assert.match(r.problems[0], /^ds05: "delete-replaced ds05-vm" would run without/);
   });
 
+  it("reads a replaced RKE2 prep with the VM kept as a rejoin, evacuated first", () => {
+    const r = analyzePreview(
+      { steps: ["-rke2-prep", "-cm-role", "-k8s-membership"].map((s) => step("replace", "ds02", s)) },
+      { maxServers: 1, maxAgents: 1 },
+    );
+    assert.deepStrictEqual(r.problems, []);
+    assert.strictEqual(r.nodes[0].kind, "rejoin");
+  });
+
+  it("rejects a rebuild and a rejoin of the same node in one update", () => {
+    const steps = ["-vm", "-cm-host", "-rke2-prep", "-cm-role", "-k8s-membership"].map((s) =>
+      step("replace", "ds04", s),
+    );
+    const r = analyzePreview({ steps }, { maxServers: 1, maxAgents: 1 });
+    assert.match(r.problems[0], /^ds04: rebuild and rejoin in one update.*Fix: bump only rebuild/);
+  });
+
   it("counts agents against --max-agents", () => {
     const steps = ["ds04", "ds05"].flatMap((n) => [
       step("replace", n, "-vm"),

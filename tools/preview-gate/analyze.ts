@@ -39,7 +39,9 @@ const NODE_COMPONENT = "ecs:index:Node";
 const REMOVING = new Set(["delete", "delete-replaced", "replace", "discard", "discard-replaced"]);
 /** Stages whose removal means the node leaves the cluster. */
 const MEMBERSHIP_SUFFIX = "-k8s-membership";
-const CHAIN_SUFFIXES = ["-vm", "-cm-host", "-cm-role", MEMBERSHIP_SUFFIX];
+/** The RKE2 prep (killall + uninstall on the node): replaced only by a rejoin. */
+const PREP_SUFFIX = "-rke2-prep";
+const CHAIN_SUFFIXES = ["-vm", "-cm-host", PREP_SUFFIX, "-cm-role", MEMBERSHIP_SUFFIX];
 
 export interface NodePlan {
   name: string;
@@ -127,6 +129,14 @@ export function analyzePreview(digest: PreviewDigest, opts: GateOptions): GateRe
     const vmGone = plan.steps.find((x) => / .*-vm$/.test(x) && REMOVING.has(x.split(" ")[0]));
     const vmBack = plan.steps.some((x) => /^(create|create-replacement) .*-vm$/.test(x));
     plan.kind = vmGone ? (vmBack || vmGone.startsWith("replace") ? "rebuild" : "remove") : "rejoin";
+    const prepRedone = plan.steps.some((x) => x.endsWith(PREP_SUFFIX) && REMOVING.has(x.split(" ")[0]));
+    if (plan.kind === "rebuild" && prepRedone) {
+      // The prep would run on the new VM with the old VM's host key, after the node is already out.
+      plan.problems.push(
+        `${plan.name}: rebuild and rejoin in one update. A rebuilt VM is already clean, and the RKE2 prep would ` +
+          "try the old VM's SSH host key on the new one. Fix: bump only rebuild (or only rejoin) in this pull request.",
+      );
+    }
     // With --show-replacement-steps the digest lists delete-replaced steps in engine order; without
     // it, a DBR cascade appears as one "replace" per resource, and presence is what can be checked.
     const isMembership = (x: string) => x.endsWith(MEMBERSHIP_SUFFIX);

@@ -12,6 +12,11 @@ export interface RoleInputs extends CmConnectionInputs {
   hostname: string;
   /** From the ClusterHost stage: chains this stage into the delete-before-replace cascade. */
   hostId: string;
+  /**
+   * From the RKE2 prep stage: a new prep (a rejoin) means a new role, so the cascade removes the
+   * role before the node's RKE2 is wiped and adds it back after.
+   */
+  rke2PrepId?: string;
   roleType: "ECS_SERVER" | "ECS_AGENT";
   /** Also manage the host's DOCKER_SERVER role (started before, deleted after the ECS role). Default true. */
   withDockerRole?: boolean;
@@ -47,6 +52,8 @@ export const roleProvider: pulumi.dynamic.ResourceProvider<RoleInputs, RoleOutpu
 
   async diff(_id, olds, news) {
     const replaces = replaceKeys(olds, news, IDENTITY);
+    // A role made before the prep stage existed adopts it without being replaced.
+    if (olds.rke2PrepId !== undefined && olds.rke2PrepId !== news.rke2PrepId) replaces.push("rke2PrepId");
     const changes = changedKeys(
       { ...olds, roleName: undefined, dockerRoleName: undefined, stage: undefined },
       { ...news },
@@ -85,6 +92,7 @@ export const roleProvider: pulumi.dynamic.ResourceProvider<RoleInputs, RoleOutpu
 export type RoleArgs = CmConnectionArgs & {
   hostname: pulumi.Input<string>;
   hostId: pulumi.Input<string>;
+  rke2PrepId?: pulumi.Input<string>;
   roleType: pulumi.Input<"ECS_SERVER" | "ECS_AGENT">;
   withDockerRole?: pulumi.Input<boolean>;
   refreshOnDelete?: pulumi.Input<boolean>;

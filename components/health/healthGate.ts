@@ -1,0 +1,113 @@
+/**
+ * The cluster-wide health gate, run by the cluster's `command` resource after any node change
+ * (after the CM refresh): polls Kubernetes and Cloudera Manager until the cluster is healthy, or
+ * fails the update with what is still wrong when the time is up. Progress goes to stderr; stdout
+ * carries only the run record of the change (JSON), which becomes a stack output.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { CmClient } from "../cloudera/client";
+import { CmOperations } from "../cloudera/operations";
+import { kubeconfigPath } from "../kube/context";
+import { Kubectl } from "../kube/kubectl";
+import { RunRecord, StageRecord } from "../kube/runRecord";
+import { List, NodeObject, PodObject } from "../kube/types";
+import { ExpectedNode, gateProblems, GateSnapshot } from "./checks";
+
+const GATE_STAGE = "health-gate";
+
+function required(key: string): string {
+  const v = process.env[key];
+  if (!v)
+    throw new Error(`${key} is not set. Fix: the health gate sets it; run it through the Pulumi program.`);
+  return v;
+}
+
+/** Records of this change: everything after the previous gate's entry. */
+function recordsOfThisChange(dir: string | undefined): StageRecord[] {
+  if (!dir) return [];
+  const file = path.join(dir, "records.jsonl");
+  if (!fs.existsSync(file)) return [];
+  const all = fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as StageRecord);
+  let last = -1;
+  all.forEach((r, i) => {
+    if (r.stage === GATE_STAGE) last = i;
+  });
+  return all.slice(last + 1);
+}
+
+async function main(): Promise<void> {
+  const log = (m: string) => console.error(`[cluster] health gate: ${m}`);
+  const expected = JSON.parse(required("ECS_GATE_NODES")) as ExpectedNode[];
+  const timeoutSec = Number(process.env.ECS_GATE_TIMEOUT ?? 900);
+  const stuckSec = Number(process.env.ECS_GATE_STUCK_TERMINATING ?? 300);
+  const pollMs = Number(process.env.ECS_POLL_MS ?? 1000);
+  const recordDir = process.env.ECS_RUN_RECORD_DIR || undefined;
+  const change = recordsOfThisChange(recordDir);
+  const record = new RunRecord(recordDir, "cluster", GATE_STAGE);
+  const kubectl = new Kubectl(kubeconfigPath(process.env));
+  // Logs go to stderr: stdout is the run record.
+  const client = await CmClient.connect({
+    baseUrl: required("ECS_CM_URL"),
+    username: required("ECS_CM_USERNAME"),
+    password: required("ECS_CM_PASSWORD"),
+    caBundle: process.env.ECS_CM_CA_BUNDLE || undefined,
+    insecureSkipTlsVerify: process.env.ECS_CM_INSECURE === "true",
+    logger: { info: log, warn: log },
+  });
+  const cm = new CmOperations(client, required("ECS_CM_CLUSTER"));
+
+  const start = Date.now();
+  let lastLog = 0;
+  let problems: string[] = [];
+  let snapshot: GateSnapshot | undefined;
+  for (;;) {
+    snapshot = {
+      nodes: kubectl.getJson<List<NodeObject>>(["nodes"])?.items ?? [],
+      pods: kubectl.getJson<List<PodObject>>(["pods", "--all-namespaces"])?.items ?? [],
+      cm: await cm.health(),
+      now: Date.now(),
+    };
+    problems = gateProblems(snapshot, expected, stuckSec);
+    if (problems.length === 0) break;
+    const elapsed = (Date.now() - start) / 1000;
+    if (elapsed > timeoutSec) break;
+    if (Date.now() - lastLog > 10_000) {
+      log(
+        `waiting (${elapsed.toFixed(0)}s) for: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ""}`,
+      );
+      lastLog = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+
+  record.note(
+    "nodes",
+    expected.map((e) => e.hostname),
+  );
+  record.note("pods", snapshot.pods.length);
+  record.note(
+    "cm",
+    snapshot.cm.services.map((s) => `${s.name}: ${s.health ?? "?"}/${s.staleness ?? "?"}`),
+  );
+  if (problems.length > 0) {
+    record.note("problems", problems);
+    const message =
+      `the cluster is not healthy ${timeoutSec}s after the change:\n  - ${problems.join("\n  - ")}\n` +
+      "Fix what is listed (see README, Troubleshooting), then run pulumi up again: the gate re-checks.";
+    record.finish("failed", message);
+    throw new Error(message);
+  }
+  record.finish("succeeded");
+  log(`healthy: ${expected.length} nodes Ready, no failed or stuck pods, CM services GOOD and FRESH`);
+  process.stdout.write(JSON.stringify([...change, record.entry]) + "\n");
+}
+
+main().catch((e: Error) => {
+  console.error(`error: ${e.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,97 @@
+import * as assert from "assert";
+import type { HealthReport } from "../../components/cloudera/operations";
+import { ExpectedNode, gateProblems, GateSnapshot } from "../../components/health/checks";
+import { NodeObject, PodObject } from "../../components/kube/types";
+
+const NOW = Date.parse("2026-11-26T10:00:00Z");
+const expected: ExpectedNode[] = [
+  { hostname: "ds01.ecs.example.com", role: "server" },
+  { hostname: "ds04.ecs.example.com", role: "agent" },
+];
+
+function node(
+  name: string,
+  ready = true,
+  extra: Partial<NodeObject["spec"]> = {},
+  voter?: string,
+): NodeObject {
+  const conditions = [{ type: "Ready", status: ready ? "True" : "Unknown" }];
+  if (voter) conditions.push({ type: "EtcdIsVoter", status: voter });
+  return { metadata: { name }, spec: { ...extra }, status: { conditions } };
+}
+
+function pod(name: string, over: Partial<PodObject["metadata"]> = {}, phase = "Running"): PodObject {
+  return {
+    metadata: { name, namespace: "cdp", ...over },
+    spec: { nodeName: "ds04.ecs.example.com" },
+    status: { phase },
+  };
+}
+
+function healthyCm(): HealthReport {
+  return {
+    services: [
+      { name: "ECS", type: "ECS", health: "GOOD", staleness: "FRESH" },
+      { name: "DOCKER", type: "DOCKER", health: "GOOD", staleness: "FRESH" },
+    ],
+    hosts: expected.map((e) => ({ hostname: e.hostname, health: "GOOD", roles: [] })),
+    healthy: true,
+  };
+}
+
+function snapshot(over: Partial<GateSnapshot> = {}): GateSnapshot {
+  return {
+    nodes: [node("ds01.ecs.example.com", true, {}, "True"), node("ds04.ecs.example.com")],
+    pods: [pod("web-1")],
+    cm: healthyCm(),
+    now: NOW,
+    ...over,
+  };
+}
+
+describe("health gate checks", () => {
+  it("passes a healthy cluster", () => {
+    assert.deepStrictEqual(gateProblems(snapshot(), expected, 300), []);
+  });
+
+  it("names a missing, NotReady, cordoned or learner node", () => {
+    assert.deepStrictEqual(
+      gateProblems(snapshot({ nodes: [node("ds01.ecs.example.com", false)] }), expected, 300),
+      ["Node ds01.ecs.example.com is not Ready", "Node ds04.ecs.example.com is not in the cluster"],
+    );
+    const cordoned = [
+      node("ds01.ecs.example.com", true, {}, "False"),
+      node("ds04.ecs.example.com", true, { unschedulable: true }),
+    ];
+    assert.deepStrictEqual(gateProblems(snapshot({ nodes: cordoned }), expected, 300), [
+      "Node ds01.ecs.example.com: its etcd member is still a learner (EtcdIsVoter=False)",
+      "Node ds04.ecs.example.com is cordoned",
+    ]);
+  });
+
+  it("names pods stuck Terminating past the limit and failed pods, but not failed Job pods", () => {
+    const pods = [
+      pod("old", { deletionTimestamp: new Date(NOW - 400_000).toISOString() }),
+      pod("recent", { deletionTimestamp: new Date(NOW - 100_000).toISOString() }),
+      pod("crashed", {}, "Failed"),
+      pod("job-run", { ownerReferences: [{ kind: "Job", name: "backup" }] }, "Failed"),
+    ];
+    assert.deepStrictEqual(gateProblems(snapshot({ pods }), expected, 300), [
+      "pod cdp/old on ds04.ecs.example.com stuck Terminating for 400s",
+      "pod cdp/crashed on ds04.ecs.example.com Failed",
+    ]);
+  });
+
+  it("names CM health that is not GOOD, stale configuration and a host CM no longer has", () => {
+    const cm = healthyCm();
+    cm.services[0].health = "BAD";
+    cm.services[0].staleness = "STALE";
+    cm.hosts = [{ hostname: "ds01.ecs.example.com", health: "CONCERNING", roles: [] }];
+    assert.deepStrictEqual(gateProblems(snapshot({ cm }), expected, 300), [
+      "CM service ECS health is BAD",
+      "CM service ECS configuration is STALE (needs a refresh)",
+      "CM host ds01.ecs.example.com health is CONCERNING",
+      "CM host ds04.ecs.example.com is not in the cluster",
+    ]);
+  });
+});
