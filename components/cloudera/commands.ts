@@ -1,7 +1,7 @@
 import type { ApiBulkCommandList, ApiCommand } from "./api-types.generated";
 import { CmClient } from "./client";
 import { CmCommandError, CmTimeoutError } from "./errors";
-import { sleep } from "./transport";
+import { pollDelay, sleep } from "./transport";
 
 export interface WaitOptions {
   timeoutMs: number;
@@ -25,6 +25,7 @@ export async function waitForCommand(
   const deadline = Date.now() + o.timeoutMs;
   let command = started;
   let lastLog = 0;
+  let polls = 0;
   while (command.active) {
     if (command.id === undefined) break; // synchronous commands have no id to poll
     if (Date.now() > deadline) {
@@ -39,7 +40,7 @@ export async function waitForCommand(
       client.logger.info(`waiting for ${o.what}: CM command '${command.name}' (id ${command.id}) is running`);
       lastLog = Date.now();
     }
-    await sleep(o.pollMs);
+    await sleep(pollDelay(polls++, o.pollMs));
     command = await client.readCommand(command.id);
   }
   if (command.success === false) {

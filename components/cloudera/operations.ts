@@ -8,7 +8,7 @@ import type {
 import { CmClient } from "./client";
 import { WaitOptions, waitForBulk, waitForCommand } from "./commands";
 import { CmApiError, CmTimeoutError } from "./errors";
-import { sleep } from "./transport";
+import { pollDelay, sleep } from "./transport";
 
 /** The ECS service types and role types as CM names them (reference §4). */
 export type EcsRoleType = "ECS_SERVER" | "ECS_AGENT" | "DOCKER_SERVER";
@@ -79,6 +79,7 @@ export class CmOperations {
     const deadline = Date.now() + o.timeoutMs;
     let lastSeen = "host not registered in CM";
     let lastLog = 0;
+    let polls = 0;
     for (;;) {
       const host = await this.client.findHostByName(hostname);
       if (host?.lastHeartbeat) {
@@ -98,7 +99,7 @@ export class CmOperations {
         this.log.info(`cm-host ${hostname}: waiting for the CM agent heartbeat (${lastSeen})`);
         lastLog = Date.now();
       }
-      await sleep(o.pollMs);
+      await sleep(pollDelay(polls++, o.pollMs));
     }
   }
 
@@ -193,6 +194,7 @@ export class CmOperations {
   ): Promise<ApiRole> {
     const o = { timeoutMs: 15 * 60_000, pollMs: 2_000, ...this.timings.wait };
     const deadline = Date.now() + o.timeoutMs;
+    let polls = 0;
     for (;;) {
       const role = await this.client.readRole(this.cluster, service, roleName);
       if (role.roleState === target) return role;
@@ -204,7 +206,7 @@ export class CmOperations {
           "Check the role's log in CM.",
         );
       }
-      await sleep(o.pollMs);
+      await sleep(pollDelay(polls++, o.pollMs));
     }
   }
 

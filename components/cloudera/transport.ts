@@ -143,6 +143,14 @@ function truncate(text: string): string {
   return typeof text === "string" ? text.slice(0, 300) : "";
 }
 
+/**
+ * Delay before poll number `attempt` (0-based) of a wait: starts at 200 ms and grows by half each
+ * time up to `maxMs`, so quick CM transitions are seen quickly and long ones are not hammered.
+ */
+export function pollDelay(attempt: number, maxMs: number): number {
+  return Math.min(maxMs, Math.round(200 * 1.5 ** attempt));
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -70,6 +70,7 @@ export async function waitFor<T>(
 ): Promise<T> {
   const start = Date.now();
   let lastLog = 0;
+  let polls = 0;
   for (;;) {
     const v = check();
     if (v !== undefined) return v;
@@ -79,6 +80,7 @@ export async function waitFor<T>(
       ctx.log(`waiting for ${what} (${elapsed.toFixed(0)}s)`);
       lastLog = Date.now();
     }
-    await new Promise((r) => setTimeout(r, ctx.pollMs));
+    // Short first polls catch quick transitions; then every pollMs.
+    await new Promise((r) => setTimeout(r, Math.min(ctx.pollMs, 200 * 1.5 ** polls++)));
   }
 }
