@@ -51,8 +51,20 @@ async function main(): Promise<void> {
       JSON.stringify({ "ecs:nodes": config({ ds04: { rebuild: 1 } })["ecs:nodes"] }),
     );
     events.length = 0;
+    // Per step: when the engine started it and when its outputs arrived.
+    const steps = new Map<string, { start: number; end?: number }>();
     const t0 = Date.now();
-    await env.stack.up();
+    await env.stack.up({
+      onEvent: (e) => {
+        const pre = e.resourcePreEvent?.metadata;
+        const done = e.resOutputsEvent?.metadata;
+        const m = pre ?? done;
+        if (!m || m.op === "same" || m.type.startsWith("pulumi:providers:")) return;
+        const key = `${m.op} ${m.urn.slice(m.urn.lastIndexOf("::") + 2)}`;
+        if (pre) steps.set(key, { start: Date.now() });
+        else if (steps.has(key)) steps.get(key)!.end = Date.now();
+      },
+    });
     const wall = Date.now() - t0;
 
     const at = (re: RegExp) => events.find((e) => re.test(e.message))?.at ?? NaN;
@@ -67,6 +79,11 @@ async function main(): Promise<void> {
       `lab waits                  ${(waits / 1000).toFixed(1)} s  (VM boot ${(boot / 1000).toFixed(1)} s, role transitions ${(roles / 1000).toFixed(1)} s, node join ${(join / 1000).toFixed(1)} s)`,
     );
     console.log(`ratio                      ${(wall / waits).toFixed(2)}x  (target <= 1.2x)`);
+    console.log("\nengine steps (start offset, duration), in start order:");
+    for (const [key, t] of steps) {
+      const dur = t.end !== undefined ? `${((t.end - t.start) / 1000).toFixed(1)} s` : "?";
+      console.log(`  +${((t.start - t0) / 1000).toFixed(1).padStart(5)} s  ${dur.padStart(7)}  ${key}`);
+    }
   } finally {
     await env.dispose();
     await lab.stop();

@@ -47,6 +47,7 @@ async function main(dir: string): Promise<void> {
     cmCaFile: lab.cmCaFile,
     kubeconfig: lab.kube.kubeconfig,
     runRecordDir: path.join(dir, "run-records"),
+    ssh: lab.ssh,
   });
   pulumi(["config", "set-all", "--json", JSON.stringify(config)]);
 
@@ -96,7 +97,12 @@ async function main(dir: string): Promise<void> {
     fs.writeFileSync(
       path.join(dir, "lab.json"),
       JSON.stringify(
-        { pid: process.pid, control: `http://127.0.0.1:${port}`, kubeconfig: lab.kube.kubeconfig },
+        {
+          pid: process.pid,
+          control: `http://127.0.0.1:${port}`,
+          kubeconfig: lab.kube.kubeconfig,
+          sshPort: lab.ssh.port,
+        },
         null,
         2,
       ),

@@ -3,8 +3,10 @@ import * as path from "path";
 import { defaultSeed, startCmSimulator, type CmSimulator } from "../cm";
 import { startKubeLab, type KubeLab } from "../kube";
 import { startOpenStackSimulator, type OpenStackSimulator } from "../openstack/server";
+import { ECS_BIN_DIR, installRke2Scripts, startNodeAgent } from "./nodeAgent";
 import { Rke2Controller } from "./rke2";
-import { LabLog, LabNode, wireLab } from "./wiring";
+import { LabSsh, sshdPreflight, sshPort, startLabSshd } from "./sshd";
+import { LabLog, LabNode, LabWiring, wireLab } from "./wiring";
 
 /** The seed's six nodes on loopback: ds01-03 ECS Server, ds04-06 ECS Agent. */
 export const LAB_NODES: LabNode[] = [1, 2, 3, 4, 5, 6].map((i) => ({
@@ -26,6 +28,8 @@ export interface EcsLabOptions {
   openstackPassword: string;
   cmPassword: string;
   log?: LabLog;
+  /** Port of the nodes' sshd; default $ECS_LAB_SSH_PORT, else 22. */
+  sshPort?: number;
 }
 
 export interface EcsLab {
@@ -34,52 +38,106 @@ export interface EcsLab {
   cm: CmSimulator;
   kube: KubeLab;
   rke2: Rke2Controller;
+  /** Per-node lab state (RKE2 running/stopped/wiped/stale) and what the nodes' RKE2 scripts do. */
+  wiring: LabWiring;
+  /** One OpenSSH sshd per node on its IP: how to log in, and the host keys to expect. */
+  ssh: LabSsh;
+  /** The lab's node agent on 127.0.0.1, which the nodes' RKE2 scripts call (SetEnv ECS_LAB_AGENT_URL). */
+  nodeAgentUrl: string;
   nodes: LabNode[];
   /** PEM file of the CA that signed the CM simulator's certificate. */
   cmCaFile: string;
   stop(): Promise<void>;
 }
 
-/** Starts OpenStack, Cloudera Manager and Kubernetes on loopback and wires them together. */
+/**
+ * Starts OpenStack, Cloudera Manager and Kubernetes on loopback, one sshd per node, and wires
+ * them together. Needs root and OpenSSH's sshd (see lab/ecs/sshd.ts); fails fast when they are missing.
+ */
 export async function startEcsLab(opts: EcsLabOptions): Promise<EcsLab> {
   const log = opts.log ?? (() => undefined);
   fs.mkdirSync(opts.dir, { recursive: true });
-  const openstack = await startOpenStackSimulator({
-    password: opts.openstackPassword,
-    bootDelayMs: 500,
-    seed: { flavors: LAB_FLAVORS, hypervisors: 6 },
-  });
-  await createKeyPair(openstack, opts.openstackPassword);
-  const cm = await startCmSimulator({
-    tls: true,
-    seed: { ...defaultSeed(), hosts: [] },
-    credentials: { username: "admin", password: opts.cmPassword },
-    timings: { roleTransitionMs: 500, commandMs: 300 },
-  });
-  const cmCaFile = path.join(opts.dir, "cm-ca.pem");
-  fs.writeFileSync(cmCaFile, cm.caPem ?? "");
-  const kube = await startKubeLab({
-    dir: path.join(opts.dir, "kube"),
-    nodes: LAB_NODES.map((n) => ({ name: n.hostname, role: n.role, ip: n.ip })),
-  });
-  const rke2 = new Rke2Controller(kube.kubectl, { promoteAfterMs: 2000, pollMs: 500 });
-  rke2.start();
-  wireLab(openstack, cm, kube, LAB_NODES, log);
-  return {
-    dir: opts.dir,
-    openstack,
-    cm,
-    kube,
-    rke2,
-    nodes: LAB_NODES,
-    cmCaFile,
-    async stop() {
-      rke2.stop();
-      await kube.stop();
-      await cm.stop();
-      await openstack.stop();
-    },
+  const port = sshPort(opts.sshPort);
+  await sshdPreflight(LAB_NODES, port);
+  const cleanup: Array<() => Promise<void> | void> = [];
+  const undo = async () => {
+    for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
   };
+  try {
+    const openstack = await startOpenStackSimulator({
+      password: opts.openstackPassword,
+      bootDelayMs: 500,
+      seed: { flavors: LAB_FLAVORS, hypervisors: 6 },
+    });
+    cleanup.push(() => openstack.stop());
+    await createKeyPair(openstack, opts.openstackPassword);
+    const cm = await startCmSimulator({
+      tls: true,
+      seed: { ...defaultSeed(), hosts: [] },
+      credentials: { username: "admin", password: opts.cmPassword },
+      timings: { roleTransitionMs: 500, commandMs: 300 },
+    });
+    cleanup.push(() => cm.stop());
+    const cmCaFile = path.join(opts.dir, "cm-ca.pem");
+    fs.writeFileSync(cmCaFile, cm.caPem ?? "");
+    const agent = await startNodeAgent();
+    cleanup.push(() => agent.stop());
+    installScripts();
+
+    // Kubernetes takes seconds, the sshd a fraction of one: start them side by side.
+    const [kubeResult, sshdResult] = await Promise.allSettled([
+      startKubeLab({
+        dir: path.join(opts.dir, "kube"),
+        nodes: LAB_NODES.map((n) => ({ name: n.hostname, role: n.role, ip: n.ip })),
+      }),
+      startLabSshd({ dir: opts.dir, nodes: LAB_NODES, port, agentUrl: agent.url }),
+    ]);
+    if (kubeResult.status === "fulfilled") cleanup.push(() => kubeResult.value.stop());
+    if (sshdResult.status === "fulfilled") cleanup.push(() => sshdResult.value.stop());
+    if (kubeResult.status === "rejected") throw kubeResult.reason;
+    if (sshdResult.status === "rejected") throw sshdResult.reason;
+    const kube = kubeResult.value;
+    const sshd = sshdResult.value;
+
+    const rke2 = new Rke2Controller(kube.kubectl, { promoteAfterMs: 2000, pollMs: 500 });
+    rke2.start();
+    const wiring = wireLab(openstack, cm, kube, rke2, LAB_NODES, log);
+    agent.attach(wiring);
+    return {
+      dir: opts.dir,
+      openstack,
+      cm,
+      kube,
+      rke2,
+      wiring,
+      ssh: sshd.ssh,
+      nodeAgentUrl: agent.url,
+      nodes: LAB_NODES,
+      cmCaFile,
+      async stop() {
+        rke2.stop();
+        await sshd.stop();
+        await agent.stop();
+        await kube.stop();
+        await cm.stop();
+        await openstack.stop();
+      },
+    };
+  } catch (e) {
+    await undo();
+    throw e;
+  }
+}
+
+/** rke2-killall.sh and rke2-uninstall.sh where the ECS parcel has them, shared by the six sshd. */
+function installScripts(): void {
+  try {
+    installRke2Scripts();
+  } catch (e) {
+    throw new Error(
+      `cannot install the lab's RKE2 scripts in ${ECS_BIN_DIR}: ${(e as Error).message} (the lab runs as root)`,
+    );
+  }
 }
 
 /** The admin key pair the nodes refer to by name (an operator creates it once per cloud). */

@@ -14,6 +14,7 @@ interface LabInfo {
   pid: number;
   control: string;
   kubeconfig: string;
+  sshPort: number;
 }
 
 function running(): LabInfo | undefined {
@@ -48,7 +49,7 @@ async function up(): Promise<void> {
   child.unref();
   const started = Date.now();
   console.log(
-    `starting the lab (OpenStack, Cloudera Manager and Kubernetes simulators on 127.0.0.1/127.0.8.x); log: ${logFile}`,
+    `starting the lab (OpenStack, Cloudera Manager and Kubernetes simulators on 127.0.0.1, one sshd per node on 127.0.8.141-146); log: ${logFile}`,
   );
   while (!running()) {
     if (child.exitCode !== null || Date.now() - started > 180_000) {
@@ -59,7 +60,12 @@ async function up(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
   }
   console.log(`lab ready in ${((Date.now() - started) / 1000).toFixed(1)} s; stack "lab" points at it.`);
-  console.log(`  kubectl --kubeconfig ${running()!.kubeconfig} get nodes`);
+  const info = running()!;
+  const ssh = path.join(dir, "ssh");
+  console.log(`  kubectl --kubeconfig ${info.kubeconfig} get nodes`);
+  console.log(
+    `  ssh -i ${ssh}/id_ed25519 -o UserKnownHostsFile=${ssh}/known_hosts${info.sshPort === 22 ? "" : ` -p ${info.sshPort}`} root@127.0.8.141   # ds01`,
+  );
   console.log("  npm run pulumi -- up --stack lab      # create the six nodes' VMs, CM hosts and roles");
 }
 

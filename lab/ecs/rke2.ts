@@ -22,6 +22,31 @@ interface NodeJson {
   status?: { conditions?: Array<{ type: string; status: string }> };
 }
 
+/**
+ * What RKE2 on one lab node is doing, as far as the runbook depends on it (see wiring.ts):
+ * - `installed`: RKE2 data (and, for a server, an etcd member) from a previous start;
+ * - `clean`: a new VM, RKE2 never started on it;
+ * - `wiped`: rke2-uninstall.sh removed RKE2 and its etcd data; the next start joins afresh;
+ * - `stale`: a server whose etcd member was removed from the cluster while its data stayed; RKE2
+ *   refuses to start on it until the data is wiped.
+ */
+export type Rke2Data = "installed" | "clean" | "wiped" | "stale";
+
+export interface Rke2NodeState {
+  /** RKE2's processes run: the node's kubelet (kwok) heartbeats. */
+  running: boolean;
+  data: Rke2Data;
+  /** Stopped by rke2-killall.sh / rke2-uninstall.sh: a VM boot does not restart it, a CM role start does. */
+  stoppedByScript: boolean;
+}
+
+/** One word for lab:status: running, stopped, clean, wiped, stale (stale, running while its kubelet still runs). */
+export function rke2Label(s: Rke2NodeState): string {
+  if (s.data === "stale") return s.running ? "stale,running" : "stale";
+  if (s.data === "installed") return s.running ? "running" : "stopped";
+  return s.data;
+}
+
 export interface Rke2Options {
   /** How long a joining server stays a learner. */
   promoteAfterMs: number;
@@ -34,6 +59,7 @@ export class Rke2Controller {
   /** etcd members by Node name; absent = not a member. */
   readonly members = new Map<string, "learner" | "voter">();
   private readonly joinedAt = new Map<string, number>();
+  private readonly removedListeners: Array<(nodeName: string) => void> = [];
   private timer?: NodeJS.Timeout;
   private busy = false;
 
@@ -48,6 +74,27 @@ export class Rke2Controller {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Called with the Node name whenever an etcd member is removed (annotation or finalizer). */
+  onMemberRemoved(listener: (nodeName: string) => void): void {
+    this.removedListeners.push(listener);
+  }
+
+  /**
+   * A server that joins with wiped data is a new etcd member: forget the old one, and drop the
+   * removal annotations its Node may still carry, so it is seen as a learner, then promoted.
+   */
+  async forget(nodeName: string): Promise<void> {
+    this.members.delete(nodeName);
+    for (const key of [...this.joinedAt.keys()])
+      if (key.startsWith(`${nodeName}/`)) this.joinedAt.delete(key);
+    await this.kubectl.run(["annotate", "node", nodeName, `${REMOVE}-`, `${REMOVED}-`]);
+  }
+
+  private removeMember(name: string): void {
+    this.members.delete(name);
+    for (const listener of this.removedListeners) listener(name);
   }
 
   private async tick(): Promise<void> {
@@ -74,7 +121,7 @@ export class Rke2Controller {
     const finalizers = node.metadata.finalizers ?? [];
     if (node.metadata.deletionTimestamp) {
       if (this.hangFinalizer.has(name) || !finalizers.includes(ETCD_FINALIZER)) return;
-      this.members.delete(name);
+      this.removeMember(name);
       await this.setFinalizers(
         name,
         finalizers.filter((f) => f !== ETCD_FINALIZER),
@@ -85,7 +132,7 @@ export class Rke2Controller {
     const annotations = node.metadata.annotations ?? {};
     if (annotations[REMOVE] === "true") {
       if (!annotations[REMOVED]) {
-        this.members.delete(name);
+        this.removeMember(name);
         await this.kubectl.ok([
           "annotate",
           "node",

@@ -1,5 +1,5 @@
 import type { OpenStackSimulator } from "../openstack/server";
-import { LAB_FLAVORS, LAB_NODES } from "./index";
+import { LAB_FLAVORS, LAB_NODES, type EcsLab } from "./index";
 
 /** Stack config in the shape of `pulumi config --json` (objects as objectValue). */
 export type LabConfigMap = Record<string, { value?: string; objectValue?: unknown; secret?: boolean }>;
@@ -12,6 +12,8 @@ export interface LabStackOptions {
   cmCaFile?: string;
   kubeconfig?: string;
   runRecordDir?: string;
+  /** The lab's sshd (`lab.ssh`): writes ecs:ssh, the secret ecs:sshPrivateKey and each node's sshHostKey. */
+  ssh?: EcsLab["ssh"];
   /** Per-node overrides (rebuild, rejoin, evacuation) by short name. */
   nodes?: Record<string, Record<string, unknown>>;
 }
@@ -53,6 +55,8 @@ export function labStackConfig(o: LabStackOptions): LabConfigMap {
       readyTimeoutSec: 180,
       runRecordDir: o.runRecordDir ?? "run-records",
     }),
+    // Lab timings are short; a real cluster keeps the defaults (900 s / 300 s).
+    "ecs:healthGate": json({ timeoutSec: 120, stuckTerminatingSec: 60 }),
     "ecs:nodes": json(
       LAB_NODES.map((n) => ({
         name: n.name,
@@ -61,10 +65,15 @@ export function labStackConfig(o: LabStackOptions): LabConfigMap {
         rebuild: 0,
         rejoin: 0,
         evacuation: "drain",
+        ...(o.ssh ? { sshHostKey: o.ssh.hostKeys[n.name] } : {}),
         ...(o.nodes?.[n.name] ?? {}),
       })),
     ),
   };
+  if (o.ssh) {
+    config["ecs:ssh"] = json({ user: o.ssh.user, port: o.ssh.port });
+    config["ecs:sshPrivateKey"] = { value: o.ssh.privateKey, secret: true };
+  }
   for (const [k, v] of Object.entries(o.openstack.providerConfig())) config[k] = { value: v };
   return config;
 }

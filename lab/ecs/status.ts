@@ -1,4 +1,5 @@
 import type { EcsLab } from "./index";
+import { rke2Label } from "./rke2";
 
 export interface NodeStatusRow {
   node: string;
@@ -6,6 +7,8 @@ export interface NodeStatusRow {
   cmHost: string;
   role: string;
   k8s: string;
+  /** RKE2 on the node: running, stopped, clean (new VM), wiped, stale (removed etcd member's data). */
+  rke2: string;
   etcd: string;
   pods: number;
 }
@@ -43,6 +46,7 @@ export async function labStatus(lab: EcsLab): Promise<NodeStatusRow[]> {
       k8s: node
         ? `${ready === "True" ? "Ready" : "NotReady"}${node.spec.unschedulable ? ",cordoned" : ""}`
         : "-",
+      rke2: rke2Label(lab.wiring.rke2State(n.name)),
       etcd: n.role === "server" ? (lab.rke2.members.get(n.hostname) ?? "-") : "",
       pods: pods.items.filter((p) => p.spec.nodeName === n.hostname).length,
     };
@@ -56,6 +60,7 @@ export function renderStatus(rows: NodeStatusRow[]): string {
     cmHost: "CM HOST",
     role: "CM ROLE",
     k8s: "K8S NODE",
+    rke2: "RKE2",
     etcd: "ETCD",
     pods: 0,
   };
@@ -65,6 +70,7 @@ export function renderStatus(rows: NodeStatusRow[]): string {
     r.cmHost,
     r.role,
     r.k8s,
+    r.rke2,
     r.etcd,
     r === header ? "PODS" : String(r.pods),
   ];

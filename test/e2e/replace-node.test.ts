@@ -47,6 +47,7 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
       kubeconfig: lab.kube.kubeconfig,
       runRecordDir: records,
       nodes: overrides,
+      ssh: lab.ssh,
     });
   const setNode = async (name: string, fields: Record<string, unknown>) => {
     overrides[name] = { ...overrides[name], ...fields };
@@ -217,6 +218,89 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
     );
     assert.strictEqual(lab.rke2.members.get("ds01.ecs.openstack.com"), "voter");
     assert.deepStrictEqual(await readyNodes(), lab.nodes.map((n) => n.hostname).sort());
+  });
+
+  it("refuses a rejoin whose SSH host key is wrong in the preflight, before anything is taken down", async () => {
+    const role = ecsRoleOf("ds02.ecs.openstack.com");
+    const vm = vmOf("ds02");
+    // ds03's key: what a stale or mistyped entry looks like.
+    await setNode("ds02", { rejoin: 1, sshHostKey: lab.ssh.hostKeys.ds03 });
+    const rec = stepRecorder();
+    await assert.rejects(env.stack.up({ onEvent: rec.onEvent }), /ds02-rke2-preflight/);
+    const removed = rec.steps.filter((s) => s.name.startsWith("ds02-") && /delete/.test(s.op));
+    assert.deepStrictEqual(removed, [], "nothing of ds02 was deleted");
+    assert.strictEqual(ecsRoleOf("ds02.ecs.openstack.com")?.name, role?.name, "CM role untouched");
+    assert.strictEqual(ecsRoleOf("ds02.ecs.openstack.com")?.state, "STARTED");
+    assert.strictEqual(vmOf("ds02").id, vm.id);
+    assert.deepStrictEqual(await readyNodes(), lab.nodes.map((n) => n.hostname).sort());
+  });
+
+  it("rejoins a server without rebuild: out of Kubernetes and CM, RKE2 wiped over SSH, role re-added, voter again", async () => {
+    const vm = vmOf("ds02");
+    const hostId = [...lab.cm.state.hosts.values()].find(
+      (h) => h.hostname === "ds02.ecs.openstack.com",
+    )?.hostId;
+    await setNode("ds02", { rejoin: 1, sshHostKey: lab.ssh.hostKeys.ds02 });
+
+    // What the reviewer sees: a rejoin of ds02, evacuated first, the VM kept.
+    const plan = analyzePreview(
+      JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps"])) as PreviewDigest,
+      { maxServers: 1, maxAgents: 1 },
+    );
+    assert.deepStrictEqual(plan.problems, []);
+    assert.deepStrictEqual(
+      plan.nodes.map((n) => [n.name, n.role, n.kind]),
+      [["ds02", "server", "rejoin"]],
+    );
+    assert.ok(!plan.nodes[0].steps.some((x) => /ds02-(vm|cm-host)$/.test(x)), plan.nodes[0].steps.join("\n"));
+
+    const rec = stepRecorder();
+    const res = await env.stack.up({ onEvent: rec.onEvent });
+    assert.strictEqual(res.summary.result, "succeeded");
+    const order = rec.steps.filter((x) => x.name.startsWith("ds02")).map((x) => `${x.op} ${x.name}`);
+    const at = (x: string) => {
+      const i = order.indexOf(x);
+      assert.ok(i >= 0, `missing ${x} in:\n${order.join("\n")}`);
+      return i;
+    };
+    const expected = [
+      "create-replacement ds02-rke2-preflight",
+      "delete-replaced ds02-k8s-membership",
+      "delete-replaced ds02-cm-role",
+      "delete-replaced ds02-rke2-prep",
+      "create-replacement ds02-rke2-prep",
+      "create-replacement ds02-cm-role",
+      "create-replacement ds02-k8s-membership",
+    ];
+    for (let i = 1; i < expected.length; i++)
+      assert.ok(
+        at(expected[i - 1]) < at(expected[i]),
+        `${expected[i - 1]} before ${expected[i]}:\n${order.join("\n")}`,
+      );
+    assert.ok(
+      !order.some((x) => /ds02-(vm|cm-host|data)/.test(x) && !x.startsWith("same")),
+      "machine and CM host kept",
+    );
+
+    assert.strictEqual(vmOf("ds02").id, vm.id, "same VM");
+    assert.strictEqual(
+      [...lab.cm.state.hosts.values()].find((h) => h.hostname === "ds02.ecs.openstack.com")?.hostId,
+      hostId,
+      "same CM host",
+    );
+    assert.strictEqual(lab.rke2.members.get("ds02.ecs.openstack.com"), "voter");
+    assert.deepStrictEqual(await readyNodes(), lab.nodes.map((n) => n.hostname).sort());
+    const leave = recordsOf("ds02.ecs.openstack.com", "membership-delete").pop();
+    assert.match(leave.evidence.etcdRemovedMember, /^ds02\.ecs\.openstack\.com-/);
+
+    // The run record of this change is a stack output, ending with the passed health gate.
+    const outputs = await env.stack.outputs();
+    const record = outputs.runRecord.value as Array<{ node: string; stage: string; outcome: string }>;
+    const stages = record.map((r) => `${r.node} ${r.stage} ${r.outcome}`);
+    assert.ok(stages.includes("ds02.ecs.openstack.com membership-delete succeeded"), stages.join("\n"));
+    assert.ok(stages.includes("ds02.ecs.openstack.com membership-create succeeded"), stages.join("\n"));
+    assert.strictEqual(stages[stages.length - 1], "cluster health-gate succeeded");
+    assert.ok(!stages.some((x) => x.startsWith("ds01")), "only this change's records");
   });
 
   it("stops when a PodDisruptionBudget blocks the drain, names the blocker, touches nothing, and converges once it is lifted", async () => {

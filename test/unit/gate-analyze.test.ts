@@ -3,11 +3,19 @@ import { analyzePreview, PreviewStep } from "../../tools/preview-gate/analyze";
 
 const NODE = (n: string) => `urn:pulumi:lab::ecs::ecs:index:Cluster$ecs:index:Node::${n}`;
 const step = (op: string, node: string, suffix: string, role = "agent"): PreviewStep => {
+  const types: Record<string, string> = {
+    "-vm": "openstack:compute/instance:Instance",
+    "-cm-role": "pulumi-nodejs:dynamic/cloudera:Role",
+  };
+  const inputs: Record<string, Record<string, unknown>> = {
+    "-vm": { metadata: { "ecs-role": role } },
+    "-cm-role": { roleType: role === "server" ? "ECS_SERVER" : "ECS_AGENT" },
+  };
   const state = {
     urn: `urn:pulumi:lab::ecs::x::${node}${suffix}`,
-    type: suffix === "-vm" ? "openstack:compute/instance:Instance" : "x",
+    type: types[suffix] ?? "x",
     parent: NODE(node),
-    inputs: suffix === "-vm" ? { metadata: { "ecs-role": role } } : {},
+    inputs: inputs[suffix] ?? {},
   };
   return { op, urn: state.urn, oldState: state, newState: state };
 };
@@ -40,11 +48,14 @@ describe("gate analysis of the digest without replacement steps (one 'replace' p
 
   it("reads a replaced RKE2 prep with the VM kept as a rejoin, evacuated first", () => {
     const r = analyzePreview(
-      { steps: ["-rke2-prep", "-cm-role", "-k8s-membership"].map((s) => step("replace", "ds02", s)) },
+      {
+        steps: ["-rke2-prep", "-cm-role", "-k8s-membership"].map((s) => step("replace", "ds02", s, "server")),
+      },
       { maxServers: 1, maxAgents: 1 },
     );
     assert.deepStrictEqual(r.problems, []);
     assert.strictEqual(r.nodes[0].kind, "rejoin");
+    assert.strictEqual(r.nodes[0].role, "server", "known from the CM role stage when the VM is kept");
   });
 
   it("rejects a rebuild and a rejoin of the same node in one update", () => {

@@ -35,6 +35,7 @@ export interface PolicyResult {
 
 const INSTANCE = "openstack:compute/instance:Instance";
 const NODE_COMPONENT = "ecs:index:Node";
+const CM_ROLE = "pulumi-nodejs:dynamic/cloudera:Role";
 /** Operations that take something of a node away. */
 const REMOVING = new Set(["delete", "delete-replaced", "replace", "discard", "discard-replaced"]);
 /** Stages whose removal means the node leaves the cluster. */
@@ -93,6 +94,10 @@ export function analyzePreview(digest: PreviewDigest, opts: GateOptions): GateRe
       const role = (state.inputs?.metadata as Record<string, string> | undefined)?.["ecs-role"];
       if (role === "server" || role === "agent") roles.set(node, role);
     }
+    // A rejoin leaves the VM alone, so its role comes from the CM role stage.
+    const roleType = state?.type === CM_ROLE ? state.inputs?.roleType : undefined;
+    if (roleType === "ECS_SERVER" || roleType === "ECS_AGENT")
+      roles.set(node, roleType === "ECS_SERVER" ? "server" : "agent");
     if (nameOf(s.urn).endsWith(MEMBERSHIP_SUFFIX)) {
       // The delete runs with what the intent stage recorded: the new value when there is one.
       const env = (s.newState?.inputs?.environment ?? s.oldState?.inputs?.environment) as
