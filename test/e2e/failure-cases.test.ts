@@ -132,6 +132,8 @@ describe("e2e on the lab: failure cases (finalizer hang, case 2, killed update)"
   let lab: EcsLab;
   let env: EngineStack;
   let records: string;
+  let tmp: string;
+  let failed = false;
   const osEvents: ServerEvent[] = [];
   const markers: string[] = [];
 
@@ -215,7 +217,8 @@ describe("e2e on the lab: failure cases (finalizer hang, case 2, killed update)"
 
   before(async () => {
     const started = Date.now();
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-e2e-failures-"));
+    failed = true; // until the cluster is up
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-e2e-failures-"));
     lab = await startEcsLab({
       dir: path.join(tmp, "lab"),
       openstackPassword: OS_PASSWORD,
@@ -235,7 +238,12 @@ describe("e2e on the lab: failure cases (finalizer hang, case 2, killed update)"
     const res = await env.stack.up({ onOutput: () => undefined });
     assert.strictEqual(res.summary.result, "succeeded");
     assert.deepStrictEqual(await readyNodes(), allHostnames());
+    failed = false;
     console.log(`  [timing] lab + six-node pulumi up: ${secs(started)}`);
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === "failed") failed = true;
   });
 
   after(async () => {
@@ -243,6 +251,9 @@ describe("e2e on the lab: failure cases (finalizer hang, case 2, killed update)"
     for (const m of markers) killAll(markedProcesses(m));
     await env?.dispose();
     await lab?.stop();
+    // Lab logs and run records are kept for a failed run only.
+    if (failed) console.log(`  lab and run records kept in ${tmp}`);
+    else if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it("server whose etcd finalizer hangs: member removed the RKE2 way, finalizer stripped only with that proof, its clean-up done by hand and recorded", async () => {
