@@ -140,12 +140,19 @@ function drain(ctx: StageContext): void {
   );
 }
 
-/** Case 2: force-delete the node's pods (no kubelet will confirm a graceful delete). */
+/**
+ * Case 2: force-delete the node's pods (no kubelet will confirm a graceful delete). Which pods
+ * were killed without confirmation goes into the run record; a pod that could not be deleted
+ * fails the stage before the Node is touched (failures used to be ignored).
+ */
 function forceDeletePods(ctx: StageContext): void {
   const pods = podsOn(ctx);
   ctx.log(`force-deleting ${pods.length} pod(s)`);
+  const deleted: string[] = [];
+  const failed: string[] = [];
   for (const p of pods) {
-    ctx.kubectl.run([
+    const key = `${p.metadata.namespace}/${p.metadata.name}`;
+    const r = ctx.kubectl.run([
       "delete",
       "pod",
       "-n",
@@ -154,7 +161,18 @@ function forceDeletePods(ctx: StageContext): void {
       "--grace-period=0",
       "--force",
       "--wait=false",
+      "--ignore-not-found",
     ]);
+    if (r.status !== 0) failed.push(`${key}: ${r.stderr.trim()}`);
+    else if (/deleted/.test(r.stdout)) deleted.push(key);
+  }
+  ctx.record.note("forceDeletedPods", deleted);
+  if (failed.length > 0) {
+    ctx.record.note("forceDeleteFailures", failed);
+    throw new Error(
+      `could not force-delete ${failed.length} pod(s) on ${ctx.node}: ${failed.join("; ")}. ` +
+        "The Node was not deleted. Fix: check the API server and your rights (delete pods), then re-run.",
+    );
   }
 }
 

@@ -42,7 +42,13 @@ function currentMode(ctx: StageContext, node: NodeObject | undefined): void {
 
 async function leave(ctx: StageContext): Promise<void> {
   const node = ctx.kubectl.getJson<NodeObject>(["node", ctx.node]);
-  if (!node) ctx.log("Node object already gone (deleted by hand or by an earlier run)");
+  if (!node) {
+    // Also the normal case when an interrupted update is re-run: the engine deletes a
+    // delete-before-replace dependent again even if the killed run had already deleted it. The
+    // record must show that this run found nothing to remove.
+    ctx.log("Node object already gone (deleted by hand or by an earlier run)");
+    ctx.record.note("nodeAlreadyGone", true);
+  }
   currentMode(ctx, node);
   if (node && ctx.role === "server") assertOtherMembersHealthy(ctx);
   await evacuate(ctx, node);

@@ -75,16 +75,25 @@ export async function deleteNode(ctx: StageContext): Promise<void> {
     `finalizer(s) ${finalizers.join(", ")} hang; member removal proven (${proof ?? "agent node"}), stripping them`,
   );
   ctx.record.note("strippedFinalizers", finalizers);
+  // Clean up first, then strip: once the Node is gone a re-run has nothing left to retry from
+  // (leave() ends when the Node is absent), so a failed clean-up must keep the Node Terminating.
+  ctx.record.note("finalizerCleanUp", cleanUpAfterFinalizer(ctx));
   ctx.kubectl.must(["patch", "node", ctx.node, "--type=merge", "-p", '{"metadata":{"finalizers":[]}}']);
-  cleanUpAfterFinalizer(ctx);
   await waitFor(ctx, "the Node object to disappear", 60, () =>
     ctx.kubectl.getJson<NodeObject>(["node", ctx.node]) ? undefined : true,
   );
 }
 
-/** What RKE2's node finalizer would have done: drop the node-password secret and its NodeHosts line. */
-function cleanUpAfterFinalizer(ctx: StageContext): void {
-  ctx.kubectl.run([
+/**
+ * What RKE2's node finalizer would have done: drop the node-password secret and its NodeHosts
+ * line. Returns what it did, for the run record; a failure throws (it used to pass unnoticed,
+ * and the stage then reported a clean-up it had not done).
+ */
+function cleanUpAfterFinalizer(ctx: StageContext): {
+  nodePasswordSecret: "deleted" | "absent";
+  nodeHosts: string[];
+} {
+  const out = ctx.kubectl.must([
     "delete",
     "secret",
     "-n",
@@ -92,6 +101,10 @@ function cleanUpAfterFinalizer(ctx: StageContext): void {
     `${ctx.node}.node-password.rke2`,
     "--ignore-not-found",
   ]);
+  const done = {
+    nodePasswordSecret: /deleted/.test(out) ? ("deleted" as const) : ("absent" as const),
+    nodeHosts: [] as string[],
+  };
   const cms = ctx.kubectl.getJson<List<{ metadata: { name: string }; data?: Record<string, string> }>>([
     "configmaps",
     "-n",
@@ -114,6 +127,7 @@ function cleanUpAfterFinalizer(ctx: StageContext): void {
       "-p",
       JSON.stringify({ data: { NodeHosts: kept } }),
     ]);
-    ctx.record.note("nodeHostsCleaned", cm.metadata.name);
+    done.nodeHosts.push(`kube-system/${cm.metadata.name}`);
   }
+  return done;
 }

@@ -5,11 +5,20 @@ import * as os from "os";
 import * as path from "path";
 import { pulumiEnv, toolchainBinDir } from "../../tools/pulumiEnv";
 
+export interface CliInvocation {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
 /** A stack of a program directory, on a throw-away file backend, run by the real engine. */
 export interface EngineStack {
   stack: Stack;
   /** Runs the pinned CLI on this stack (same backend and environment); returns stdout, throws on failure. */
   cli(args: string[]): string;
+  /** What `cli` runs (binary, arguments, directory, environment), for a test that spawns and kills it. */
+  cliInvocation(args: string[]): CliInvocation;
   /** Scratch directory for the test (state, journals); removed by `dispose`. */
   tmp: string;
   dispose(): Promise<void>;
@@ -30,20 +39,24 @@ export async function openStack(
     { stackName, workDir },
     { envVars: env, pulumiCommand, pulumiHome: env.PULUMI_HOME },
   );
+  const cliInvocation = (args: string[]): CliInvocation => ({
+    file: path.join(toolchainBinDir(), "pulumi"),
+    args: [...args, "--stack", stackName, "--non-interactive"],
+    cwd: workDir,
+    env: { ...process.env, ...env },
+  });
   return {
     stack,
     tmp,
+    cliInvocation,
     cli(args: string[]) {
-      const r = spawnSync(
-        path.join(toolchainBinDir(), "pulumi"),
-        [...args, "--stack", stackName, "--non-interactive"],
-        {
-          cwd: workDir,
-          env: { ...process.env, ...env },
-          encoding: "utf8",
-          maxBuffer: 256 * 1024 * 1024,
-        },
-      );
+      const c = cliInvocation(args);
+      const r = spawnSync(c.file, c.args, {
+        cwd: c.cwd,
+        env: c.env,
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+      });
       if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
       return r.stdout;
     },
