@@ -6,6 +6,7 @@ import {
   ClusterHostOutputs,
 } from "../../components/cloudera/stages/cluster-host";
 import { refreshProvider } from "../../components/cloudera/stages/refresh";
+import { cmStageProvider } from "../../components/cloudera/stages/resources";
 import { roleProvider, RoleInputs, RoleOutputs } from "../../components/cloudera/stages/role";
 import { CmSimulator } from "../../lab/cm/index";
 import { PASSWORD, startSim, stopAndCheckContract } from "./sim-fixture";
@@ -258,5 +259,22 @@ describe("CM stage providers against the simulator", () => {
       assert.ok(!serialized.text.includes(PASSWORD));
       assert.ok(!serialized.containsSecrets);
     }
+  });
+
+  it("one shared provider object serves all three stage types, routed by their inputs", async function () {
+    this.timeout(60_000);
+    const serialized = await runtime.serializeFunction(() => cmStageProvider);
+    for (const marker of ["ensureHostRemoved", "ensureRoleDeleted", "ensureHostInCluster", "refreshCluster"])
+      assert.ok(serialized.text.includes(marker), `serialized shared provider has ${marker}`);
+    assert.ok(!serialized.containsSecrets);
+    const conn = { cmUrl: "https://cm:7183", cmUsername: "admin", cmPassword: "x", cluster: "c" };
+    const reasons = async (news: object) =>
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      ((await cmStageProvider.check!({} as any, news as any)).failures ?? []).map((f) => f.reason);
+    assert.deepStrictEqual(await reasons({ ...conn, hostname: DS02 }), ["instanceId is required"]);
+    assert.deepStrictEqual(await reasons({ ...conn, hostname: DS02, hostId: "h", roleType: "ECS_MASTER" }), [
+      "roleType must be one of ECS_SERVER, ECS_AGENT",
+    ]);
+    assert.deepStrictEqual(await reasons({ ...conn, triggers: "r1" }), ["triggers must be a list"]);
   });
 });

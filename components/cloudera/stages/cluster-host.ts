@@ -65,21 +65,3 @@ export type ClusterHostArgs = CmConnectionArgs & {
   hostname: pulumi.Input<string>;
   instanceId: pulumi.Input<string>;
 };
-
-/** `ecs:cloudera:ClusterHost` (engine type token `pulumi-nodejs:dynamic/cloudera:ClusterHost`). */
-export class ClusterHost extends pulumi.dynamic.Resource {
-  declare readonly hostId: pulumi.Output<string>;
-  declare readonly hostname: pulumi.Output<string>;
-  declare readonly stage: pulumi.Output<string>;
-
-  constructor(name: string, args: ClusterHostArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      clusterHostProvider,
-      name,
-      { ...args, cmPassword: pulumi.secret(args.cmPassword), hostId: undefined, stage: undefined },
-      { ...opts, additionalSecretOutputs: ["cmPassword"] },
-      "cloudera",
-      "ClusterHost",
-    );
-  }
-}

@@ -48,20 +48,3 @@ export const refreshProvider: pulumi.dynamic.ResourceProvider<RefreshInputs, Ref
 };
 
 export type RefreshArgs = CmConnectionArgs & { triggers: pulumi.Input<pulumi.Input<string>[]> };
-
-/** `ecs:cloudera:Refresh` (engine type token `pulumi-nodejs:dynamic/cloudera:Refresh`). */
-export class Refresh extends pulumi.dynamic.Resource {
-  declare readonly refreshedAt: pulumi.Output<string>;
-  declare readonly stage: pulumi.Output<string>;
-
-  constructor(name: string, args: RefreshArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      refreshProvider,
-      name,
-      { ...args, cmPassword: pulumi.secret(args.cmPassword), refreshedAt: undefined, stage: undefined },
-      { ...opts, additionalSecretOutputs: ["cmPassword"] },
-      "cloudera",
-      "Refresh",
-    );
-  }
-}

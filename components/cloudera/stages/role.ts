@@ -97,27 +97,3 @@ export type RoleArgs = CmConnectionArgs & {
   withDockerRole?: pulumi.Input<boolean>;
   refreshOnDelete?: pulumi.Input<boolean>;
 };
-
-/** `ecs:cloudera:Role` (engine type token `pulumi-nodejs:dynamic/cloudera:Role`). */
-export class Role extends pulumi.dynamic.Resource {
-  declare readonly roleName: pulumi.Output<string>;
-  declare readonly dockerRoleName: pulumi.Output<string | undefined>;
-  declare readonly stage: pulumi.Output<string>;
-
-  constructor(name: string, args: RoleArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      roleProvider,
-      name,
-      {
-        ...args,
-        cmPassword: pulumi.secret(args.cmPassword),
-        roleName: undefined,
-        dockerRoleName: undefined,
-        stage: undefined,
-      },
-      { ...opts, additionalSecretOutputs: ["cmPassword"] },
-      "cloudera",
-      "Role",
-    );
-  }
-}

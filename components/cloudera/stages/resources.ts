@@ -1,0 +1,88 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterHostArgs, ClusterHostInputs, ClusterHostOutputs, clusterHostProvider } from "./cluster-host";
+import { RefreshArgs, RefreshInputs, RefreshOutputs, refreshProvider } from "./refresh";
+import { RoleArgs, RoleInputs, RoleOutputs, roleProvider } from "./role";
+
+type StageInputs = ClusterHostInputs | RoleInputs | RefreshInputs;
+type StageOutputs = ClusterHostOutputs | RoleOutputs | RefreshOutputs;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyProvider = pulumi.dynamic.ResourceProvider<any, any>;
+
+/** Which stage a set of inputs or outputs belongs to: each stage has a field the others lack. */
+function stageOf(props: object): AnyProvider {
+  if ("roleType" in props) return roleProvider;
+  if ("triggers" in props) return refreshProvider;
+  return clusterHostProvider;
+}
+
+/**
+ * One provider object behind all three CM stage types. The SDK serializes each distinct provider
+ * object once per run (about a second each, the CM client comes along), so sharing one object
+ * saves the other two on every preview and update. The engine still sees three resource types.
+ */
+export const cmStageProvider: pulumi.dynamic.ResourceProvider<StageInputs, StageOutputs> = {
+  check: (olds, news) => stageOf(news).check!(olds, news),
+  diff: (id, olds, news) => stageOf(news).diff!(id, olds, news),
+  create: (inputs) => stageOf(inputs).create(inputs),
+  update: (id, olds, news) => stageOf(news).update!(id, olds, news),
+  delete: (id, props) => stageOf(props).delete!(id, props),
+};
+
+/** `ecs:cloudera:ClusterHost` (engine type token `pulumi-nodejs:dynamic/cloudera:ClusterHost`). */
+export class ClusterHost extends pulumi.dynamic.Resource {
+  declare readonly hostId: pulumi.Output<string>;
+  declare readonly hostname: pulumi.Output<string>;
+  declare readonly stage: pulumi.Output<string>;
+
+  constructor(name: string, args: ClusterHostArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      cmStageProvider,
+      name,
+      { ...args, cmPassword: pulumi.secret(args.cmPassword), hostId: undefined, stage: undefined },
+      { ...opts, additionalSecretOutputs: ["cmPassword"] },
+      "cloudera",
+      "ClusterHost",
+    );
+  }
+}
+
+/** `ecs:cloudera:Role` (engine type token `pulumi-nodejs:dynamic/cloudera:Role`). */
+export class Role extends pulumi.dynamic.Resource {
+  declare readonly roleName: pulumi.Output<string>;
+  declare readonly dockerRoleName: pulumi.Output<string | undefined>;
+  declare readonly stage: pulumi.Output<string>;
+
+  constructor(name: string, args: RoleArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      cmStageProvider,
+      name,
+      {
+        ...args,
+        cmPassword: pulumi.secret(args.cmPassword),
+        roleName: undefined,
+        dockerRoleName: undefined,
+        stage: undefined,
+      },
+      { ...opts, additionalSecretOutputs: ["cmPassword"] },
+      "cloudera",
+      "Role",
+    );
+  }
+}
+
+/** `ecs:cloudera:Refresh` (engine type token `pulumi-nodejs:dynamic/cloudera:Refresh`). */
+export class Refresh extends pulumi.dynamic.Resource {
+  declare readonly refreshedAt: pulumi.Output<string>;
+  declare readonly stage: pulumi.Output<string>;
+
+  constructor(name: string, args: RefreshArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      cmStageProvider,
+      name,
+      { ...args, cmPassword: pulumi.secret(args.cmPassword), refreshedAt: undefined, stage: undefined },
+      { ...opts, additionalSecretOutputs: ["cmPassword"] },
+      "cloudera",
+      "Refresh",
+    );
+  }
+}
