@@ -90,6 +90,7 @@ export class EcsCluster extends pulumi.ComponentResource {
       cmCaBundle: args.cmCaBundle,
       cmInsecureSkipTlsVerify: !cluster.cloudera.tlsVerify,
       cluster: cluster.cloudera.cluster,
+      runRecordDir: cluster.kubernetes.runRecordDir,
     };
 
     this.nodes = cluster.nodes.map(

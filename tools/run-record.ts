@@ -5,15 +5,33 @@
 import * as fs from "fs";
 import type { StageRecord } from "../components/kube/runRecord";
 
-export function renderRunRecord(records: StageRecord[]): string {
+/** Each stage in the words of the seed runbook (`ecs-ha-failure-domain-testing.md`). */
+const RUNBOOK: Record<string, string> = {
+  "membership-intent": "record the evacuation mode on the Node",
+  "membership-delete":
+    "stage 2: evacuate the node (its case), remove the etcd member (server), delete the Node",
+  "cm-role-delete": "stage 2: stop and delete the ECS (and Docker) role in CM, refresh",
+  "cm-host-delete": "stage 2: remove the host from the cluster, delete it from CM",
+  "cm-host-create": "stage 3: the node's CM agent heartbeats; add the host to the cluster",
+  "cm-role-create": "stage 3: add the ECS role and start it",
+  "cm-refresh": "stage 3: refresh ECS (clears the outdated configuration)",
+  "membership-create": "stage 3: node Ready (server: etcd voter), uncordoned",
+  "health-gate": "confirm all nodes Ready, pods green, ECS service without alerts",
+};
+
+export function renderRunRecord(input: StageRecord[]): string {
+  // Entries are appended when a stage ends; read them in the order the stages started.
+  const records = [...input].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   const out = [
     "# ECS node operation: run record",
     "",
-    "| node | stage | started | ended | outcome |",
-    "| --- | --- | --- | --- | --- |",
+    "| started | ended | node | runbook step | stage | outcome |",
+    "| --- | --- | --- | --- | --- | --- |",
   ];
   for (const r of records)
-    out.push(`| ${r.node} | ${r.stage} | ${r.startedAt} | ${r.endedAt ?? ""} | ${r.outcome ?? "running"} |`);
+    out.push(
+      `| ${r.startedAt} | ${r.endedAt ?? ""} | ${r.node} | ${RUNBOOK[r.stage] ?? ""} | ${r.stage} | ${r.outcome ?? "running"} |`,
+    );
   for (const r of records) {
     out.push("", `## ${r.node}: ${r.stage} (${r.outcome ?? "running"})`, "");
     if (r.error) out.push(`Error: ${r.error}`, "");

@@ -1,4 +1,7 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as runtime from "@pulumi/pulumi/runtime";
 import {
   clusterHostProvider,
@@ -259,6 +262,44 @@ describe("CM stage providers against the simulator", () => {
       assert.ok(!serialized.text.includes(PASSWORD));
       assert.ok(!serialized.containsSecrets);
     }
+  });
+
+  it("the shared provider appends each stage half to the run record, failures with CM's message", async () => {
+    sim = await startSim({ tls: true });
+    const runRecordDir = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-cm-record-"));
+    const hostId = sim.state.hostByName(DS02)!.hostId;
+    const roleName = sim.state.rolesOnHost(hostId).find((r) => r.type === "ECS_SERVER")!.name;
+    const role = {
+      ...connection(sim),
+      runRecordDir,
+      hostname: DS02,
+      hostId,
+      roleType: "ECS_SERVER" as const,
+    };
+    await cmStageProvider.delete!(roleName, { ...role, roleName, stage: "cm-role" });
+    await assert.rejects(
+      cmStageProvider.create({
+        ...connection(sim),
+        runRecordDir,
+        hostname: "nobody.ecs.openstack.com",
+        instanceId: "vm-9",
+      }),
+    );
+    const lines = fs
+      .readFileSync(path.join(runRecordDir, "records.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.deepStrictEqual(
+      lines.map((l) => [l.node, l.stage, l.outcome]),
+      [
+        [DS02, "cm-role-delete", "succeeded"],
+        ["nobody.ecs.openstack.com", "cm-host-create", "failed"],
+      ],
+    );
+    assert.strictEqual(lines[0].evidence.id, roleName);
+    assert.match(lines[1].error, /nobody\.ecs\.openstack\.com/);
+    fs.rmSync(runRecordDir, { recursive: true, force: true });
   });
 
   it("one shared provider object serves all three stage types, routed by their inputs", async function () {

@@ -7,6 +7,7 @@ import { labStackConfig } from "../../lab/ecs/stackConfig";
 import { analyzePreview, PreviewDigest } from "../../tools/preview-gate/analyze";
 import { renderPlan } from "../../tools/preview-gate/render";
 import { copyProgram } from "../../tools/programCopy";
+import { renderRunRecord } from "../../tools/run-record";
 import { EngineStack, openStack, stepRecorder } from "../support/engine";
 
 const OS_PASSWORD = "lab-openstack-password";
@@ -157,6 +158,25 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
     const leave = lines.find((l) => l.node === "ds04.ecs.openstack.com" && l.stage === "membership-delete");
     assert.strictEqual(leave?.outcome, "succeeded");
     assert.strictEqual(leave?.evidence.evacuation, "drain");
+
+    // The run record reads like the runbook: stage 2 (out) then stage 3 (back), each step timed.
+    const ds04Steps = lines
+      .filter((l) => l.node === "ds04.ecs.openstack.com")
+      .sort((a, b) => a.startedAt.localeCompare(b.startedAt))
+      .map((l) => `${l.stage} ${l.outcome}`);
+    assert.deepStrictEqual(ds04Steps.slice(-6), [
+      "membership-delete succeeded",
+      "cm-role-delete succeeded",
+      "cm-host-delete succeeded",
+      "cm-host-create succeeded",
+      "cm-role-create succeeded",
+      "membership-create succeeded",
+    ]);
+    const md = renderRunRecord(lines);
+    assert.match(
+      md,
+      /stage 2: evacuate the node[\s\S]*stage 2: stop and delete the ECS[\s\S]*stage 3: add the ECS role[\s\S]*confirm all nodes Ready/,
+    );
   });
 
   it("gate on real preview JSON of the full chain: rejects two servers at once, accepts one with its plan", async () => {

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { RunRecord } from "../../kube/runRecord";
 import { ClusterHostArgs, ClusterHostInputs, ClusterHostOutputs, clusterHostProvider } from "./cluster-host";
 import { RefreshArgs, RefreshInputs, RefreshOutputs, refreshProvider } from "./refresh";
 import { RoleArgs, RoleInputs, RoleOutputs, roleProvider } from "./role";
@@ -23,10 +24,48 @@ function stageOf(props: object): AnyProvider {
 export const cmStageProvider: pulumi.dynamic.ResourceProvider<StageInputs, StageOutputs> = {
   check: (olds, news) => stageOf(news).check!(olds, news),
   diff: (id, olds, news) => stageOf(news).diff!(id, olds, news),
-  create: (inputs) => stageOf(inputs).create(inputs),
-  update: (id, olds, news) => stageOf(news).update!(id, olds, news),
-  delete: (id, props) => stageOf(props).delete!(id, props),
+  create: (inputs) =>
+    recorded(inputs, "create", async (record) => {
+      const result = await stageOf(inputs).create(inputs);
+      record.note("id", result.id);
+      return result;
+    }),
+  update: (id, olds, news) => {
+    const refreshes =
+      "triggers" in news &&
+      JSON.stringify((olds as RefreshInputs).triggers) !== JSON.stringify(news.triggers);
+    const run = () => stageOf(news).update!(id, olds, news);
+    return refreshes ? recorded(news, "update", run) : run();
+  },
+  delete: (id, props) =>
+    recorded(props, "delete", async (record) => {
+      record.note("id", id);
+      await stageOf(props).delete!(id, props);
+    }),
 };
+
+/** Runs a create or delete half and appends its entry to the run record (when one is configured). */
+async function recorded<T>(
+  props: StageInputs,
+  half: "create" | "update" | "delete",
+  run: (record: RunRecord) => Promise<T>,
+): Promise<T> {
+  const p = props as Partial<RoleInputs & ClusterHostInputs>;
+  const stage = "roleType" in props ? "cm-role" : "triggers" in props ? "cm-refresh" : "cm-host";
+  // The refresh has no halves to tell apart: it runs on create and on every role change.
+  const name = stage === "cm-refresh" ? stage : `${stage}-${half}`;
+  const record = new RunRecord(props.runRecordDir, p.hostname ?? "cluster", name);
+  if (p.roleType) record.note("roleType", p.roleType);
+  if (p.instanceId) record.note("instanceId", p.instanceId);
+  try {
+    const result = await run(record);
+    record.finish("succeeded");
+    return result;
+  } catch (e) {
+    record.finish("failed", (e as Error).message);
+    throw e;
+  }
+}
 
 /** `ecs:cloudera:ClusterHost` (engine type token `pulumi-nodejs:dynamic/cloudera:ClusterHost`). */
 export class ClusterHost extends pulumi.dynamic.Resource {

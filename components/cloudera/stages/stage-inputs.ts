@@ -18,6 +18,8 @@ export interface CmConnectionInputs {
   cluster: string;
   /** Upper bound for each wait (heartbeat, command, role state); default 900. */
   timeoutSeconds?: number;
+  /** Where the stage appends its run record entry (see components/kube/runRecord.ts); none if unset. */
+  runRecordDir?: string;
   /** Poll interval for waits; default 2000. */
   pollIntervalMs?: number;
 }
