@@ -27,5 +27,7 @@ npx ts-node --transpile-only tools/preview-gate/main.ts --preview "$out/preview.
 echo "== 3. apply it"
 pulumi up --stack lab --yes --non-interactive --skip-preview --policy-pack policies
 npm run --silent lab:status
-npx ts-node --transpile-only tools/run-record.ts "$lab/run-records/records.jsonl" --out "$out/run-record.md"
+# The record of this change is a stack output (all changes: $lab/run-records/records.jsonl).
+pulumi stack output runRecord --json --stack lab >"$out/run-record.json"
+npx ts-node --transpile-only tools/run-record.ts "$out/run-record.json" --out "$out/run-record.md"
 echo "plan: $out/plan.md   run record: $out/run-record.md"

@@ -1,6 +1,7 @@
 /**
- * Renders the stages' run record (records.jsonl) as Markdown for a change ticket:
- *   npm run record -- <records.jsonl> [--out record.md]
+ * Renders the stages' run record as Markdown for a change ticket, from records.jsonl (every
+ * change) or from the stack output of the last change (`pulumi stack output runRecord --json`):
+ *   npm run record -- <records.jsonl | runRecord.json> [--out record.md]
  */
 import * as fs from "fs";
 import type { StageRecord } from "../components/kube/runRecord";
@@ -40,18 +41,23 @@ export function renderRunRecord(input: StageRecord[]): string {
   return out.join("\n") + "\n";
 }
 
-if (require.main === module) {
-  const [file] = process.argv.slice(2);
-  if (!file) {
-    console.error("usage: record <records.jsonl> [--out record.md]");
-    process.exit(2);
-  }
-  const records = fs
-    .readFileSync(file, "utf8")
+/** Reads records.jsonl (JSON lines) or the stack output `runRecord` (one JSON array). */
+export function parseRunRecord(text: string): StageRecord[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("[")) return JSON.parse(trimmed) as StageRecord[];
+  return trimmed
     .split("\n")
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as StageRecord);
-  const md = renderRunRecord(records);
+}
+
+if (require.main === module) {
+  const [file] = process.argv.slice(2);
+  if (!file) {
+    console.error("usage: record <records.jsonl | runRecord.json> [--out record.md]");
+    process.exit(2);
+  }
+  const md = renderRunRecord(parseRunRecord(fs.readFileSync(file, "utf8")));
   const i = process.argv.indexOf("--out");
   if (i > 0) fs.writeFileSync(process.argv[i + 1], md);
   process.stdout.write(md);
