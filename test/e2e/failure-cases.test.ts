@@ -6,14 +6,12 @@ import * as os from "os";
 import * as path from "path";
 import { startEcsLab, type EcsLab } from "../../lab/ecs";
 import { ETCD_FINALIZER } from "../../lab/ecs/rke2";
-import { labStackConfig } from "../../lab/ecs/stackConfig";
 import type { ServerEvent } from "../../lab/openstack/hooks";
 import { copyProgram } from "../../tools/programCopy";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { CM_PASSWORD, LabStackConfig, OS_PASSWORD } from "../support/e2eLab";
 import { EngineStack, openStack, StepEvent, stepRecorder } from "../support/engine";
 
-const OS_PASSWORD = "lab-openstack-password";
-const CM_PASSWORD = "lab-cm-password";
 const DOMAIN = "ecs.openstack.com";
 const ETCD_REMOVED = "etcd.rke2.cattle.io/removed-node-name";
 const ETCD_REMOVE = "etcd.rke2.cattle.io/remove";
@@ -161,22 +159,12 @@ describe("e2e on the lab: failure cases (finalizer hang, case 2, killed update)"
       ])
     ).items;
 
-  const overrides: Record<string, Record<string, unknown>> = {};
-  const stackConfig = () =>
-    labStackConfig({
-      openstack: lab.openstack,
-      openstackPassword: OS_PASSWORD,
-      cmUrl: lab.cm.url,
-      cmPassword: CM_PASSWORD,
-      cmCaFile: lab.cmCaFile,
-      kubeconfig: lab.kube.kubeconfig,
-      runRecordDir: records,
-      nodes: overrides,
-    });
-  const setNode = async (name: string, fields: Record<string, unknown>) => {
-    overrides[name] = { ...overrides[name], ...fields };
-    await env.stack.setAllConfigJson(JSON.stringify({ "ecs:nodes": stackConfig()["ecs:nodes"] }));
-  };
+  const config = new LabStackConfig(
+    () => lab,
+    () => records,
+  );
+  const stackConfig = () => config.full();
+  const setNode = (name: string, fields: Record<string, unknown>) => config.setNode(env, name, fields);
 
   const vmsNamed = (name: string) => lab.openstack.snapshot().servers.filter((s) => s.name === name);
   const vmOf = (name: string) => vmsNamed(name)[0];

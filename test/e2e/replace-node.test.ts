@@ -3,15 +3,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { startEcsLab, type EcsLab } from "../../lab/ecs";
-import { labStackConfig } from "../../lab/ecs/stackConfig";
 import { analyzePreview, PreviewDigest } from "../../tools/preview-gate/analyze";
 import { renderPlan } from "../../tools/preview-gate/render";
 import { copyProgram } from "../../tools/programCopy";
 import { renderRunRecord } from "../../tools/run-record";
+import { LabStackConfig, OS_PASSWORD, CM_PASSWORD } from "../support/e2eLab";
 import { EngineStack, openStack, stepRecorder } from "../support/engine";
-
-const OS_PASSWORD = "lab-openstack-password";
-const CM_PASSWORD = "lab-cm-password";
 
 interface NodeJson {
   metadata: { name: string };
@@ -36,24 +33,12 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
       .filter((n) => n.status.conditions.some((c) => c.type === "Ready" && c.status === "True"))
       .map((n) => n.metadata.name)
       .sort();
-  /** Per-node config so far: each test adds to it, as successive pull requests would. */
-  const overrides: Record<string, Record<string, unknown>> = {};
-  const stackConfig = () =>
-    labStackConfig({
-      openstack: lab.openstack,
-      openstackPassword: OS_PASSWORD,
-      cmUrl: lab.cm.url,
-      cmPassword: CM_PASSWORD,
-      cmCaFile: lab.cmCaFile,
-      kubeconfig: lab.kube.kubeconfig,
-      runRecordDir: records,
-      nodes: overrides,
-      ssh: lab.ssh,
-    });
-  const setNode = async (name: string, fields: Record<string, unknown>) => {
-    overrides[name] = { ...overrides[name], ...fields };
-    await env.stack.setAllConfigJson(JSON.stringify({ "ecs:nodes": stackConfig()["ecs:nodes"] }));
-  };
+  const config = new LabStackConfig(
+    () => lab,
+    () => records,
+  );
+  const stackConfig = () => config.full();
+  const setNode = (name: string, fields: Record<string, unknown>) => config.setNode(env, name, fields);
 
   const vmOf = (name: string) => lab.openstack.snapshot().servers.find((s) => s.name === name)!;
   const ecsRoleOf = (hostname: string) =>

@@ -1,0 +1,41 @@
+import type { EcsLab } from "../../lab/ecs";
+import { labStackConfig, LabConfigMap } from "../../lab/ecs/stackConfig";
+import type { EngineStack } from "./engine";
+
+/** Lab-only credentials the e2e files give the lab and the stack. */
+export const OS_PASSWORD = "lab-openstack-password";
+export const CM_PASSWORD = "lab-cm-password";
+
+/**
+ * The `lab` stack's config for an e2e file, with per-node settings that accumulate as successive
+ * pull requests would (rebuild, rejoin, evacuation, host keys).
+ */
+export class LabStackConfig {
+  readonly overrides: Record<string, Record<string, unknown>> = {};
+
+  constructor(
+    private readonly lab: () => EcsLab,
+    private readonly records: () => string,
+  ) {}
+
+  full(): LabConfigMap {
+    const lab = this.lab();
+    return labStackConfig({
+      openstack: lab.openstack,
+      openstackPassword: OS_PASSWORD,
+      cmUrl: lab.cm.url,
+      cmPassword: CM_PASSWORD,
+      cmCaFile: lab.cmCaFile,
+      kubeconfig: lab.kube.kubeconfig,
+      runRecordDir: this.records(),
+      nodes: this.overrides,
+      ssh: lab.ssh,
+    });
+  }
+
+  /** Changes one node's entry of `ecs:nodes` in the stack, as a pull request would. */
+  async setNode(env: EngineStack, name: string, fields: Record<string, unknown>): Promise<void> {
+    this.overrides[name] = { ...this.overrides[name], ...fields };
+    await env.stack.setAllConfigJson(JSON.stringify({ "ecs:nodes": this.full()["ecs:nodes"] }));
+  }
+}
