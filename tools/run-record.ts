@@ -13,6 +13,7 @@ const RUNBOOK: Record<string, string> = {
     "stage 2: evacuate the node (its case), remove the etcd member (server), delete the Node",
   "cm-role-delete": "stage 2: stop and delete the ECS (and Docker) role in CM, refresh",
   "cm-host-delete": "stage 2: remove the host from the cluster, delete it from CM",
+  "vm-rebuild": "stage 3: the VM is deleted and created again in Nova (same port, IP and data volume), boots",
   "cm-host-create": "stage 3: the node's CM agent heartbeats; add the host to the cluster",
   "cm-role-create": "stage 3: add the ECS role and start it",
   "cm-refresh": "stage 3: refresh ECS (clears the outdated configuration)",
@@ -20,9 +21,35 @@ const RUNBOOK: Record<string, string> = {
   "health-gate": "confirm all nodes Ready, pods green, ECS service without alerts",
 };
 
+/**
+ * The VM itself is replaced by the OpenStack provider, which writes no record; a CM host deleted
+ * for one instance and created for another shows it happened in between (runbook step 3.1).
+ */
+function withVmRebuilds(records: StageRecord[]): StageRecord[] {
+  const out: StageRecord[] = [];
+  const lastDelete = new Map<string, StageRecord>();
+  for (const r of records) {
+    const before = lastDelete.get(r.node);
+    const created = r.evidence.instanceId;
+    if (r.stage === "cm-host-create" && before && created && before.evidence.instanceId !== created) {
+      out.push({
+        node: r.node,
+        stage: "vm-rebuild",
+        startedAt: before.endedAt ?? before.startedAt,
+        endedAt: r.startedAt,
+        outcome: "succeeded",
+        evidence: { oldInstanceId: before.evidence.instanceId, newInstanceId: created },
+      });
+    }
+    if (r.stage === "cm-host-delete") lastDelete.set(r.node, r);
+    out.push(r);
+  }
+  return out;
+}
+
 export function renderRunRecord(input: StageRecord[]): string {
   // Entries are appended when a stage ends; read them in the order the stages started.
-  const records = [...input].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  const records = withVmRebuilds([...input].sort((a, b) => a.startedAt.localeCompare(b.startedAt)));
   const out = [
     "# ECS node operation: run record",
     "",

@@ -160,7 +160,7 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
     const md = renderRunRecord(lines);
     assert.match(
       md,
-      /stage 2: evacuate the node[\s\S]*stage 2: stop and delete the ECS[\s\S]*stage 3: add the ECS role[\s\S]*confirm all nodes Ready/,
+      /stage 2: evacuate the node[\s\S]*stage 2: stop and delete the ECS[\s\S]*the VM is deleted and created again[\s\S]*stage 3: add the ECS role[\s\S]*confirm all nodes Ready/,
     );
   });
 
