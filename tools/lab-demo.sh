@@ -10,6 +10,8 @@ out=$lab/demo
 mkdir -p "$out"
 pulumi() { npx ts-node --transpile-only tools/run-pulumi.ts "$@"; }
 trap 'npm run --silent lab:down || true' EXIT
+# openssl and openssh-server for the lab (installed here if missing; needs root).
+source tools/lab-prereqs.sh
 # The policy pack has its own dependencies.
 [ -d policies/node_modules ] || npm ci --ignore-scripts --no-audit --no-fund --prefix policies
 
