@@ -6,6 +6,7 @@
  * The delete half talks only to the Kubernetes API (and Nova for evidence), never to the node,
  * so it works when the node is dead.
  */
+import { clusterSnapshot } from "./clusterSnapshot";
 import { contextFromEnv, StageContext } from "./context";
 import { evacuate } from "./evacuate";
 import { join } from "./join";
@@ -41,6 +42,7 @@ function currentMode(ctx: StageContext, node: NodeObject | undefined): void {
 }
 
 async function leave(ctx: StageContext): Promise<void> {
+  ctx.record.note("clusterBefore", clusterSnapshot(ctx));
   const node = ctx.kubectl.getJson<NodeObject>(["node", ctx.node]);
   if (!node) {
     // Also the normal case when an interrupted update is re-run: the engine deletes a
@@ -66,6 +68,7 @@ async function main(phase: string | undefined): Promise<void> {
   try {
     if (phase === "intent") recordIntent(ctx);
     else await (phase === "create" ? join(ctx) : leave(ctx));
+    if (phase !== "intent") ctx.record.note("clusterAfter", clusterSnapshot(ctx));
     ctx.record.finish("succeeded");
   } catch (e) {
     ctx.record.finish("failed", (e as Error).message);

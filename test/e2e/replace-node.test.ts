@@ -143,6 +143,17 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
     const leave = lines.find((l) => l.node === "ds04.ecs.openstack.com" && l.stage === "membership-delete");
     assert.strictEqual(leave?.outcome, "succeeded");
     assert.strictEqual(leave?.evidence.evacuation, "drain");
+    // Before/after: six Ready nodes before, five after the Node left; PDB headroom recorded.
+    assert.strictEqual(leave?.evidence.clusterBefore.readyNodes.length, 6);
+    assert.ok(!leave?.evidence.clusterAfter.readyNodes.includes("ds04.ecs.openstack.com"));
+    assert.ok(
+      Object.keys(leave?.evidence.clusterBefore.pdbHeadroom).length > 0,
+      "the lab workloads have PDBs",
+    );
+    const back = lines
+      .filter((l) => l.node === "ds04.ecs.openstack.com" && l.stage === "membership-create")
+      .pop();
+    assert.strictEqual(back?.evidence.clusterAfter.readyNodes.length, 6);
 
     // The run record reads like the runbook: stage 2 (out) then stage 3 (back), each step timed.
     const ds04Steps = lines
