@@ -48,6 +48,16 @@ go_build() {
   rm -f "$logf"
 }
 
+# reports BIN EXPECTED VERSION-COMMAND...: the binary's version output contains EXPECTED. The output
+# is read whole first: with pipefail, `bin | grep -q` fails at random when grep exits early and
+# the binary dies of SIGPIPE writing its next line (kubectl's Kustomize line did).
+reports() {
+  local bin=$1 expected=$2 out
+  shift 2
+  out=$("$bin" "$@" 2>/dev/null) || true
+  [[ $out == *"$expected"* ]]
+}
+
 # build_one NAME BINDIR WRAPPER PACKAGE LDFLAGS EXPECTED VERSION-COMMAND...
 # Skips when "$bin VERSION-COMMAND" prints EXPECTED; builds to a temp name, then renames, so an
 # interrupted build never leaves a half-written binary that looks cached.
@@ -55,7 +65,7 @@ build_one() {
   local name=$1 bindir=$2 wrapper=$3 pkg=$4 ldflags=$5 expected=$6
   shift 6
   local bin="$bindir/$name" t
-  if [ -x "$bin" ] && "$bin" "$@" 2>/dev/null | grep -qF -- "$expected"; then
+  if [ -x "$bin" ] && reports "$bin" "$expected" "$@"; then
     log "$name: cached ($expected) in $bindir"
     return
   fi
@@ -64,7 +74,7 @@ build_one() {
   log "$name: building from $pkg ..."
   go_build "$here/go/$wrapper" "$bin.tmp" "$pkg" "$ldflags"
   mv "$bin.tmp" "$bin"
-  if ! "$bin" "$@" 2>/dev/null | grep -qF -- "$expected"; then
+  if ! reports "$bin" "$expected" "$@"; then
     log "ERROR: $name built but does not report $expected"
     return 1
   fi
