@@ -4,7 +4,7 @@
  *   npm run record -- <records.jsonl | runRecord.json> [--out record.md]
  */
 import * as fs from "fs";
-import type { StageRecord } from "../components/kube/runRecord";
+import { parseRunRecord, type StageRecord } from "../components/kube/runRecord";
 
 /** Each stage in the words of the seed runbook (`ecs-ha-failure-domain-testing.md`). */
 const RUNBOOK: Record<string, string> = {
@@ -66,16 +66,6 @@ export function renderRunRecord(input: StageRecord[]): string {
     for (const [k, v] of Object.entries(r.evidence)) out.push(`- **${k}**: \`${JSON.stringify(v)}\``);
   }
   return out.join("\n") + "\n";
-}
-
-/** Reads records.jsonl (JSON lines) or the stack output `runRecord` (one JSON array). */
-export function parseRunRecord(text: string): StageRecord[] {
-  const trimmed = text.trim();
-  if (trimmed.startsWith("[")) return JSON.parse(trimmed) as StageRecord[];
-  return trimmed
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as StageRecord);
 }
 
 if (require.main === module) {

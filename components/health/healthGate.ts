@@ -8,9 +8,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { CmClient } from "../cloudera/client";
 import { CmOperations } from "../cloudera/operations";
-import { kubeconfigPath } from "../kube/context";
+import { kubeconfigPath, pollUntil } from "../kube/context";
 import { Kubectl } from "../kube/kubectl";
-import { RunRecord, StageRecord } from "../kube/runRecord";
+import { parseRunRecord, RunRecord, StageRecord } from "../kube/runRecord";
 import { List, NodeObject, PodObject } from "../kube/types";
 import { ExpectedNode, gateProblems, GateSnapshot } from "./checks";
 
@@ -25,19 +25,10 @@ function required(key: string): string {
 
 /** Records of this change: everything after the previous gate's entry. */
 function recordsOfThisChange(dir: string | undefined): StageRecord[] {
-  if (!dir) return [];
-  const file = path.join(dir, "records.jsonl");
-  if (!fs.existsSync(file)) return [];
-  const all = fs
-    .readFileSync(file, "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as StageRecord);
-  let last = -1;
-  all.forEach((r, i) => {
-    if (r.stage === GATE_STAGE) last = i;
-  });
-  return all.slice(last + 1);
+  const file = dir && path.join(dir, "records.jsonl");
+  if (!file || !fs.existsSync(file)) return [];
+  const all = parseRunRecord(fs.readFileSync(file, "utf8"));
+  return all.slice(all.map((r) => r.stage).lastIndexOf(GATE_STAGE) + 1);
 }
 
 async function main(): Promise<void> {
@@ -61,29 +52,27 @@ async function main(): Promise<void> {
   });
   const cm = new CmOperations(client, required("ECS_CM_CLUSTER"));
 
-  const start = Date.now();
-  let lastLog = 0;
   let problems: string[] = [];
   let snapshot: GateSnapshot | undefined;
-  for (;;) {
-    snapshot = {
-      nodes: kubectl.getJson<List<NodeObject>>(["nodes"])?.items ?? [],
-      pods: kubectl.getJson<List<PodObject>>(["pods", "--all-namespaces"])?.items ?? [],
-      cm: await cm.health(),
-      now: Date.now(),
-    };
-    problems = gateProblems(snapshot, expected, stuckSec);
-    if (problems.length === 0) break;
-    const elapsed = (Date.now() - start) / 1000;
-    if (elapsed > timeoutSec) break;
-    if (Date.now() - lastLog > 10_000) {
+  await pollUntil(
+    timeoutSec,
+    pollMs,
+    async () => {
+      snapshot = {
+        nodes: kubectl.getJson<List<NodeObject>>(["nodes"])?.items ?? [],
+        pods: kubectl.getJson<List<PodObject>>(["pods", "--all-namespaces"])?.items ?? [],
+        cm: await cm.health(),
+        now: Date.now(),
+      };
+      problems = gateProblems(snapshot, expected, stuckSec);
+      return problems.length === 0 ? true : undefined;
+    },
+    (elapsed) =>
       log(
         `waiting (${elapsed.toFixed(0)}s) for: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ""}`,
-      );
-      lastLog = Date.now();
-    }
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
+      ),
+  );
+  if (!snapshot) throw new Error("the health gate took no snapshot");
 
   record.note(
     "nodes",

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { pollDelay, sleep } from "../cloudera/transport";
 import { EvacuationMode } from "../config/types";
 import { Kubectl } from "./kubectl";
 import { RunRecord } from "./runRecord";
@@ -61,6 +62,32 @@ export function contextFromEnv(phase: "create" | "delete" | "intent", env = proc
   };
 }
 
+/**
+ * Polls `check` until it returns a value, or `timeoutSec` passes (then undefined). The first polls
+ * come quickly (200 ms, growing) to catch fast transitions, then every `pollMs`; `waiting` is told
+ * the elapsed seconds every 10 s, for progress lines.
+ */
+export async function pollUntil<T>(
+  timeoutSec: number,
+  pollMs: number,
+  check: () => T | undefined | Promise<T | undefined>,
+  waiting: (elapsedSec: number) => void,
+): Promise<T | undefined> {
+  const start = Date.now();
+  let lastLog = 0;
+  for (let polls = 0; ; polls++) {
+    const v = await check();
+    if (v !== undefined) return v;
+    const elapsed = (Date.now() - start) / 1000;
+    if (elapsed > timeoutSec) return undefined;
+    if (Date.now() - lastLog > 10_000) {
+      waiting(elapsed);
+      lastLog = Date.now();
+    }
+    await sleep(pollDelay(polls, pollMs));
+  }
+}
+
 /** Polls `check` until it returns a value, logging what it waits for every 10 s; throws on timeout. */
 export async function waitFor<T>(
   ctx: StageContext,
@@ -68,19 +95,9 @@ export async function waitFor<T>(
   timeoutSec: number,
   check: () => T | undefined,
 ): Promise<T> {
-  const start = Date.now();
-  let lastLog = 0;
-  let polls = 0;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    const elapsed = (Date.now() - start) / 1000;
-    if (elapsed > timeoutSec) throw new Error(`timed out after ${timeoutSec}s waiting for ${what}`);
-    if (Date.now() - lastLog > 10_000) {
-      ctx.log(`waiting for ${what} (${elapsed.toFixed(0)}s)`);
-      lastLog = Date.now();
-    }
-    // Short first polls catch quick transitions; then every pollMs.
-    await new Promise((r) => setTimeout(r, Math.min(ctx.pollMs, 200 * 1.5 ** polls++)));
-  }
+  const v = await pollUntil(timeoutSec, ctx.pollMs, check, (elapsed) =>
+    ctx.log(`waiting for ${what} (${elapsed.toFixed(0)}s)`),
+  );
+  if (v === undefined) throw new Error(`timed out after ${timeoutSec}s waiting for ${what}`);
+  return v;
 }

@@ -38,3 +38,13 @@ export class RunRecord {
     fs.appendFileSync(path.join(this.dir, "records.jsonl"), JSON.stringify(this.entry) + "\n");
   }
 }
+
+/** Parses records.jsonl (JSON lines) or the stack output `runRecord` (one JSON array). */
+export function parseRunRecord(text: string): StageRecord[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("[")) return JSON.parse(trimmed) as StageRecord[];
+  return trimmed
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as StageRecord);
+}

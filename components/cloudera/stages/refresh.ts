@@ -38,7 +38,7 @@ export const refreshProvider: pulumi.dynamic.ResourceProvider<RefreshInputs, Ref
   },
 
   async update(_id, olds, news) {
-    if (JSON.stringify(olds.triggers) === JSON.stringify(news.triggers)) {
+    if (!triggersChanged(olds, news)) {
       return { outs: { ...news, refreshedAt: olds.refreshedAt, stage: "cm-refresh" } };
     }
     const ops = await connect(news);
@@ -46,5 +46,13 @@ export const refreshProvider: pulumi.dynamic.ResourceProvider<RefreshInputs, Ref
     return { outs: { ...news, refreshedAt: new Date().toISOString(), stage: "cm-refresh" } };
   },
 };
+
+/** A refresh is due only when a trigger (a role) changed; other input changes are bookkeeping. */
+export function triggersChanged(
+  olds: Pick<RefreshInputs, "triggers">,
+  news: Pick<RefreshInputs, "triggers">,
+): boolean {
+  return JSON.stringify(olds.triggers) !== JSON.stringify(news.triggers);
+}
 
 export type RefreshArgs = CmConnectionArgs & { triggers: pulumi.Input<pulumi.Input<string>[]> };

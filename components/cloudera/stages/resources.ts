@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RunRecord } from "../../kube/runRecord";
 import { ClusterHostArgs, ClusterHostInputs, ClusterHostOutputs, clusterHostProvider } from "./cluster-host";
-import { RefreshArgs, RefreshInputs, RefreshOutputs, refreshProvider } from "./refresh";
+import { RefreshArgs, RefreshInputs, RefreshOutputs, refreshProvider, triggersChanged } from "./refresh";
 import { RoleArgs, RoleInputs, RoleOutputs, roleProvider } from "./role";
 
 type StageInputs = ClusterHostInputs | RoleInputs | RefreshInputs;
@@ -10,10 +10,10 @@ type StageOutputs = ClusterHostOutputs | RoleOutputs | RefreshOutputs;
 type AnyProvider = pulumi.dynamic.ResourceProvider<any, any>;
 
 /** Which stage a set of inputs or outputs belongs to: each stage has a field the others lack. */
-function stageOf(props: object): AnyProvider {
-  if ("roleType" in props) return roleProvider;
-  if ("triggers" in props) return refreshProvider;
-  return clusterHostProvider;
+function stageOf(props: object): { provider: AnyProvider; stage: "cm-role" | "cm-refresh" | "cm-host" } {
+  if ("roleType" in props) return { provider: roleProvider, stage: "cm-role" };
+  if ("triggers" in props) return { provider: refreshProvider, stage: "cm-refresh" };
+  return { provider: clusterHostProvider, stage: "cm-host" };
 }
 
 /**
@@ -22,25 +22,23 @@ function stageOf(props: object): AnyProvider {
  * saves the other two on every preview and update. The engine still sees three resource types.
  */
 export const cmStageProvider: pulumi.dynamic.ResourceProvider<StageInputs, StageOutputs> = {
-  check: (olds, news) => stageOf(news).check!(olds, news),
-  diff: (id, olds, news) => stageOf(news).diff!(id, olds, news),
+  check: (olds, news) => stageOf(news).provider.check!(olds, news),
+  diff: (id, olds, news) => stageOf(news).provider.diff!(id, olds, news),
   create: (inputs) =>
     recorded(inputs, "create", async (record) => {
-      const result = await stageOf(inputs).create(inputs);
+      const result = await stageOf(inputs).provider.create(inputs);
       record.note("id", result.id);
       return result;
     }),
   update: (id, olds, news) => {
-    const refreshes =
-      "triggers" in news &&
-      JSON.stringify((olds as RefreshInputs).triggers) !== JSON.stringify(news.triggers);
-    const run = () => stageOf(news).update!(id, olds, news);
+    const run = () => stageOf(news).provider.update!(id, olds, news);
+    const refreshes = "triggers" in news && triggersChanged(olds as RefreshInputs, news);
     return refreshes ? recorded(news, "update", run) : run();
   },
   delete: (id, props) =>
     recorded(props, "delete", async (record) => {
       record.note("id", id);
-      await stageOf(props).delete!(id, props);
+      await stageOf(props).provider.delete!(id, props);
     }),
 };
 
@@ -51,7 +49,7 @@ async function recorded<T>(
   run: (record: RunRecord) => Promise<T>,
 ): Promise<T> {
   const p = props as Partial<RoleInputs & ClusterHostInputs>;
-  const stage = "roleType" in props ? "cm-role" : "triggers" in props ? "cm-refresh" : "cm-host";
+  const { stage } = stageOf(props);
   // The refresh has no halves to tell apart: it runs on create and on every role change.
   const name = stage === "cm-refresh" ? stage : `${stage}-${half}`;
   const record = new RunRecord(props.runRecordDir, p.hostname ?? "cluster", name);
