@@ -1,7 +1,9 @@
 // The simulator's own control API ("/_sim"), for a lab in another process: faults, timing, quotas,
-// crash a server, revoke tokens, read the state summary, and a server-event stream (SSE).
+// crash a server, revoke tokens, the live-detach policy and detach audit, the state summary, and a
+// server-event stream (SSE).
 import type { ServerResponse } from "node:http";
 import type { SimContext } from "./context";
+import { liveDetachPolicy } from "./detach";
 import { ApiError, noContent, ok, Router } from "./http";
 import { optNumber, optString, record } from "./json";
 import { crash } from "./nova";
@@ -86,6 +88,13 @@ export function adminRouter(ctx: SimContext): Router {
   r.on("POST", "/servers/:id/crash", (_q, p) => {
     crash(ctx, p.id);
     return noContent(202);
+  });
+  r.on("GET", "/detach-audit", () => ok({ detaches: ctx.store.state.detachAudit }));
+  r.on("GET", "/policy", () => ok(ctx.policy));
+  r.on("PUT", "/policy", (req) => {
+    const b = record(req.body, "body");
+    if (b.liveDetach !== undefined) ctx.policy.liveDetach = liveDetachPolicy(b.liveDetach);
+    return ok(ctx.policy);
   });
   r.on("POST", "/tokens/revoke", () => {
     ctx.store.state.tokens = [];

@@ -1,10 +1,11 @@
-// Cinder v3 (volumev3 endpoint, "/volume/v3/{project_id}"): volumes, their states, types.
+// Cinder v3 (volumev3 endpoint, "/volume/v3/{project_id}"): volumes, their states, types, detach actions.
 // Times are "2006-01-02T15:04:05.999999" with no zone: gophercloud fails on a "Z" here.
 import { randomUUID } from "node:crypto";
 import type { SimContext } from "./context";
-import { ApiError, noContent, ok, Router, type Req } from "./http";
-import { optNumber, optRecord, optString, optStringMap, record } from "./json";
-import { volumeTransition } from "./lifecycle";
+import { ApiError, noContent, ok, Router, type Req, type Res } from "./http";
+import { optNumber, optRecord, optString, optStringMap, record, type JsonRecord } from "./json";
+import { detachVolume, findServer, volumeTransition } from "./lifecycle";
+import { accountOf } from "./projects";
 import { microNoZone } from "./time";
 import type { SimState, VolumeRecord } from "./types";
 
@@ -36,33 +37,61 @@ function volumeView(state: SimState, v: VolumeRecord, baseUrl: string): Record<s
             },
           ]
         : [],
-    user_id: state.user.id,
+    user_id: accountOf(state, v.projectId).user.id,
     bootable: String(v.bootable),
     encrypted: false,
     multiattach: false,
     replication_status: null,
     consistencygroup_id: null,
     group_id: null,
-    "os-vol-tenant-attr:tenant_id": state.project.id,
+    "os-vol-tenant-attr:tenant_id": v.projectId,
     created_at: microNoZone(v.createdAt),
     updated_at: microNoZone(v.updatedAt),
-    links: [{ rel: "self", href: `${baseUrl}/volume/v3/${state.project.id}/volumes/${v.id}` }],
+    links: [{ rel: "self", href: `${baseUrl}/volume/v3/${v.projectId}/volumes/${v.id}` }],
   };
 }
 
-function findVolume(state: SimState, id: string): VolumeRecord {
-  const v = state.volumes.find((x) => x.id === id);
+/** The project's volume; another project's volume is a 404, as in Cinder. */
+function findVolume(state: SimState, id: string, projectId: string): VolumeRecord {
+  const v = state.volumes.find((x) => x.id === id && x.projectId === projectId);
   if (!v) throw ApiError.notFound(`Volume ${id} could not be found.`);
   return v;
 }
 
 const DELETABLE = new Set(["available", "error"]);
 
+/**
+ * Cinder's os-detach / os-force_detach: Cinder marks the volume detached without asking Nova, so the
+ * guest keeps a dangling disk. Same lab policy and audit as a Nova detach; force skips the state check.
+ */
+function cinderDetach(
+  ctx: SimContext,
+  v: VolumeRecord,
+  body: JsonRecord,
+  action: "os-detach" | "os-force_detach",
+): Res {
+  const args = body[action] === null ? {} : record(body[action], action);
+  const attachmentId = optString(args, "attachment_id");
+  if (!v.attachment) {
+    throw ApiError.badRequest(
+      `Invalid volume: Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach.`,
+    );
+  }
+  if (attachmentId && attachmentId !== v.attachment.attachmentId && attachmentId !== v.id)
+    throw ApiError.notFound(`Volume attachment ${attachmentId} could not be found.`);
+  const server = findServer(ctx.store.state, v.attachment.serverId, undefined);
+  detachVolume(ctx, "cinder-detach", server, v, action === "os-force_detach");
+  return noContent(202);
+}
+
 export function cinderRouter(ctx: SimContext): Router {
   const st = (): SimState => ctx.store.state;
   const r = new Router();
-  const checkProject = (p: Record<string, string>): void => {
-    if (p.project !== st().project.id) throw ApiError.notFound(`Project ${p.project} could not be found.`);
+  // The URL's project must be the token's: a volume is reached through its own project only.
+  const checkProject = (req: Req, p: Record<string, string>): string => {
+    if (p.project !== (req.projectId ?? st().project.id))
+      throw ApiError.notFound(`Project ${p.project} could not be found.`);
+    return p.project;
   };
   r.on("GET", "/", (req) =>
     ok({
@@ -78,8 +107,8 @@ export function cinderRouter(ctx: SimContext): Router {
       ],
     }),
   );
-  r.on("GET", "/v3/:project/types", (_q, p) => {
-    checkProject(p);
+  r.on("GET", "/v3/:project/types", (req, p) => {
+    checkProject(req, p);
     return ok({
       volume_types: st().volumeTypes.map((name, i) => ({
         id: `${i}`,
@@ -91,10 +120,12 @@ export function cinderRouter(ctx: SimContext): Router {
     });
   });
   const list = (req: Req, p: Record<string, string>, detail: boolean): ReturnType<typeof ok> => {
-    checkProject(p);
+    const project = checkProject(req, p);
     const name = req.query.get("name");
     const status = req.query.get("status");
-    const vols = st().volumes.filter((v) => (!name || v.name === name) && (!status || v.status === status));
+    const vols = st().volumes.filter(
+      (v) => v.projectId === project && (!name || v.name === name) && (!status || v.status === status),
+    );
     return ok({
       volumes: vols.map((v) => {
         const full = volumeView(st(), v, req.baseUrl);
@@ -105,11 +136,11 @@ export function cinderRouter(ctx: SimContext): Router {
   r.on("GET", "/v3/:project/volumes", (req, p) => list(req, p, false));
   r.on("GET", "/v3/:project/volumes/detail", (req, p) => list(req, p, true));
   r.on("GET", "/v3/:project/volumes/:id", (req, p) => {
-    checkProject(p);
-    return ok({ volume: volumeView(st(), findVolume(st(), p.id), req.baseUrl) });
+    const project = checkProject(req, p);
+    return ok({ volume: volumeView(st(), findVolume(st(), p.id, project), req.baseUrl) });
   });
   r.on("POST", "/v3/:project/volumes", (req, p) => {
-    checkProject(p);
+    const project = checkProject(req, p);
     const b = record(record(req.body, "body").volume, "volume");
     const size = optNumber(b, "size");
     if (size === undefined || !Number.isInteger(size) || size < 1) {
@@ -122,8 +153,9 @@ export function cinderRouter(ctx: SimContext): Router {
     if (!st().volumeTypes.includes(volumeType))
       throw ApiError.notFound(`Volume type with name ${volumeType} could not be found.`);
     const q = st().quotas;
-    const usedGb = st().volumes.reduce((n, v) => n + v.size, 0);
-    if (st().volumes.length + 1 > q.volumes) {
+    const mine = st().volumes.filter((v) => v.projectId === project);
+    const usedGb = mine.reduce((n, v) => n + v.size, 0);
+    if (mine.length + 1 > q.volumes) {
       throw new ApiError(
         413,
         `VolumeLimitExceeded: Maximum number of volumes allowed (${q.volumes}) exceeded for quota 'volumes'.`,
@@ -139,6 +171,7 @@ export function cinderRouter(ctx: SimContext): Router {
     const v: VolumeRecord = {
       id: randomUUID(),
       name: optString(b, "name") ?? "",
+      projectId: project,
       description: optString(b, "description") ?? "",
       size,
       status: "creating",
@@ -155,8 +188,7 @@ export function cinderRouter(ctx: SimContext): Router {
     return ok({ volume: volumeView(st(), v, req.baseUrl) }, 202);
   });
   r.on("PUT", "/v3/:project/volumes/:id", (req, p) => {
-    checkProject(p);
-    const v = findVolume(st(), p.id);
+    const v = findVolume(st(), p.id, checkProject(req, p));
     const b = record(record(req.body, "body").volume, "volume");
     v.name = optString(b, "name") ?? v.name;
     v.description = optString(b, "description") ?? v.description;
@@ -164,9 +196,8 @@ export function cinderRouter(ctx: SimContext): Router {
     v.updatedAt = new Date().toISOString();
     return ok({ volume: volumeView(st(), v, req.baseUrl) });
   });
-  r.on("DELETE", "/v3/:project/volumes/:id", (_q, p) => {
-    checkProject(p);
-    const v = findVolume(st(), p.id);
+  r.on("DELETE", "/v3/:project/volumes/:id", (req, p) => {
+    const v = findVolume(st(), p.id, checkProject(req, p));
     if (!DELETABLE.has(v.status) || v.transition) {
       throw ApiError.badRequest(
         "Invalid volume: Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.",
@@ -176,9 +207,11 @@ export function cinderRouter(ctx: SimContext): Router {
     return noContent(202);
   });
   r.on("POST", "/v3/:project/volumes/:id/action", (req, p) => {
-    checkProject(p);
-    const v = findVolume(st(), p.id);
+    const v = findVolume(st(), p.id, checkProject(req, p));
     const body = record(req.body, "body");
+    for (const action of ["os-detach", "os-force_detach"] as const) {
+      if (body[action] !== undefined) return cinderDetach(ctx, v, body, action);
+    }
     const extend = optRecord(body, "os-extend");
     if (extend) {
       const newSize = optNumber(extend, "new_size");

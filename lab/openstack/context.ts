@@ -1,14 +1,20 @@
-// What every service module shares: the state store, the fault knobs and the lab hooks.
+// What every service module shares: the state store, the fault knobs, the lab hooks and the policies.
 import type { Faults } from "./faults";
 import type { ServerEventType, SimulatorHooks } from "./hooks";
 import type { StateStore } from "./state";
 import { nowIso } from "./time";
-import type { ServerRecord } from "./types";
+import type { LiveDetachPolicy, ServerRecord } from "./types";
+
+/** Lab rules stricter than OpenStack's, settable at run time (not persisted, like the timing). */
+export interface SimPolicy {
+  liveDetach: LiveDetachPolicy;
+}
 
 export interface SimContext {
   store: StateStore;
   faults: Faults;
   hooks: SimulatorHooks;
+  policy: SimPolicy;
 }
 
 export function serverFixedIps(ctx: SimContext, server: ServerRecord): string[] {

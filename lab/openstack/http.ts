@@ -34,6 +34,8 @@ export interface Req {
   body: unknown;
   /** Full URL of the simulator root, e.g. "http://127.0.0.1:5000". */
   baseUrl: string;
+  /** Project of the request's token; undefined where no token is needed (version documents, /_sim). */
+  projectId?: string;
 }
 
 export interface Res {

@@ -4,8 +4,9 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { SimContext } from "./context";
 import { ApiError, noContent, ok, Router, type Req, type Res } from "./http";
 import { optRecord, optString, record, type JsonRecord } from "./json";
+import { accountOf, accounts } from "./projects";
 import { isoAfter, rfc3339Micro } from "./time";
-import type { SimState, TokenRecord } from "./types";
+import type { AccountRecord, SimState, TokenRecord } from "./types";
 
 export function keystoneErrorBody(e: ApiError): unknown {
   const titles: Record<number, string> = {
@@ -40,18 +41,39 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
-function domainMatches(state: SimState, d: JsonRecord | undefined): boolean {
+function domainMatches(want: string, d: JsonRecord | undefined): boolean {
   if (!d) return true;
   const id = optString(d, "id");
   const name = optString(d, "name");
-  const want = state.project.domainId;
   return (
     (id === undefined || id === want) &&
     (name === undefined || name.toLowerCase() === want || name === "Default")
   );
 }
 
-export function catalog(state: SimState, baseUrl: string): Record<string, unknown>[] {
+/** The account of the user a password identity names (by ID, or by name in its domain). */
+function accountByUser(state: SimState, user: JsonRecord): AccountRecord | undefined {
+  const id = optString(user, "id");
+  const name = optString(user, "name");
+  return accounts(state).find(
+    (a) =>
+      (id !== undefined ? id === a.user.id : name === a.user.name) &&
+      domainMatches(a.user.domainId, optRecord(user, "domain")),
+  );
+}
+
+/** A user has a role in its own project only; any other scope is refused like a wrong password. */
+function scopeOk(account: AccountRecord, scope: JsonRecord): boolean {
+  const project = record(scope.project, "scope.project");
+  const pid = optString(project, "id");
+  const pname = optString(project, "name");
+  return (
+    (pid !== undefined ? pid === account.project.id : pname === account.project.name) &&
+    domainMatches(account.project.domainId, optRecord(project, "domain"))
+  );
+}
+
+export function catalog(state: SimState, baseUrl: string, projectId: string): Record<string, unknown>[] {
   const entry = (type: string, name: string, path: string): Record<string, unknown> => ({
     id: createHash("md5").update(type).digest("hex"),
     type,
@@ -72,15 +94,20 @@ export function catalog(state: SimState, baseUrl: string): Record<string, unknow
     // gophercloud appends "v2.0/" to the network URL and "v2/" to the image URL itself.
     entry("network", "neutron", "/network"),
     entry("image", "glance", "/image"),
-    entry("volumev3", "cinderv3", `/volume/v3/${state.project.id}`),
-    entry("block-storage", "cinder", `/volume/v3/${state.project.id}`),
+    entry("volumev3", "cinderv3", `/volume/v3/${projectId}`),
+    entry("block-storage", "cinder", `/volume/v3/${projectId}`),
   ];
 }
 
+const MEMBER = { id: "1c7a5d2cce9b5d3f0f6a8e2b3c4d5e6f", name: "member" };
+const ADMIN = { id: "0b6f4c1bbd8a4c2e9e5f7d1a2b3c4d5e", name: "admin" };
+
 function tokenBody(state: SimState, t: TokenRecord, baseUrl: string): Record<string, unknown> {
+  const account = accounts(state).find((a) => a.user.id === t.userId) ?? accountOf(state, t.projectId);
+  const { project, user } = account;
   const domain = {
-    id: state.project.domainId,
-    name: state.project.domainId === "default" ? "Default" : state.project.domainId,
+    id: project.domainId,
+    name: project.domainId === "default" ? "Default" : project.domainId,
   };
   return {
     token: {
@@ -88,16 +115,13 @@ function tokenBody(state: SimState, t: TokenRecord, baseUrl: string): Record<str
       expires_at: rfc3339Micro(t.expiresAt),
       issued_at: rfc3339Micro(t.issuedAt),
       audit_ids: [createHash("md5").update(t.hash).digest("base64url").slice(0, 22)],
-      user: { id: state.user.id, name: state.user.name, domain, password_expires_at: null },
-      ...(t.scoped
+      user: { id: user.id, name: user.name, domain, password_expires_at: null },
+      ...(t.projectId
         ? {
-            project: { id: state.project.id, name: state.project.name, domain },
+            project: { id: project.id, name: project.name, domain },
             is_domain: false,
-            roles: [
-              { id: "0b6f4c1bbd8a4c2e9e5f7d1a2b3c4d5e", name: "admin" },
-              { id: "1c7a5d2cce9b5d3f0f6a8e2b3c4d5e6f", name: "member" },
-            ],
-            catalog: catalog(state, baseUrl),
+            roles: user.id === state.user.id ? [ADMIN, MEMBER] : [MEMBER],
+            catalog: catalog(state, baseUrl, project.id),
           }
         : {}),
     },
@@ -123,40 +147,29 @@ export function keystoneRouter(ctx: SimContext, password: () => string): Router 
     const methods = identity.methods;
     if (!Array.isArray(methods) || methods.length === 0)
       throw ApiError.badRequest("Expecting to find methods in identity");
+    let account: AccountRecord | undefined;
     if (methods.includes("password")) {
       const user = record(record(identity.password, "password").user, "user");
-      const id = optString(user, "id");
-      const name = optString(user, "name");
       const secret = optString(user, "password") ?? "";
-      const userOk =
-        (id !== undefined ? id === st().user.id : name === st().user.name) &&
-        domainMatches(st(), optRecord(user, "domain"));
-      if (!userOk || !sameSecret(secret, password())) throw unauthorized();
+      account = accountByUser(st(), user);
+      if (!account || !sameSecret(secret, password())) throw unauthorized();
     } else if (methods.includes("token")) {
-      const presented = optString(record(identity.token, "token"), "id");
-      if (!validToken(st(), presented)) throw unauthorized();
-    } else {
-      throw unauthorized();
+      const presented = validToken(st(), optString(record(identity.token, "token"), "id"));
+      if (!presented) throw unauthorized();
+      account = accounts(st()).find((a) => a.user.id === presented.userId);
     }
-    let scoped = false;
+    if (!account) throw unauthorized();
     const scope = optRecord(auth, "scope");
-    if (scope) {
-      const project = record(scope.project, "scope.project");
-      const pid = optString(project, "id");
-      const pname = optString(project, "name");
-      const projectOk =
-        (pid !== undefined ? pid === st().project.id : pname === st().project.name) &&
-        domainMatches(st(), optRecord(project, "domain"));
-      if (!projectOk) throw unauthorized();
-      scoped = true;
-    }
+    if (scope && !scopeOk(account, scope)) throw unauthorized();
     const token = `gAAAAA${randomBytes(48).toString("base64url")}`;
     const issuedAt = new Date().toISOString();
     const record_: TokenRecord = {
       hash: hashToken(token),
       issuedAt,
       expiresAt: isoAfter(ctx.faults.timing.tokenTtlSeconds * 1000),
-      scoped,
+      scoped: scope !== undefined,
+      userId: account.user.id,
+      projectId: scope ? account.project.id : null,
     };
     st().tokens.push(record_);
     return ok(tokenBody(st(), record_, req.baseUrl), 201, { "X-Subject-Token": token });
@@ -174,6 +187,10 @@ export function keystoneRouter(ctx: SimContext, password: () => string): Router 
     st().tokens = st().tokens.filter((x) => x !== t);
     return noContent();
   });
-  r.on("GET", "/v3/auth/catalog", (req) => ok({ catalog: catalog(st(), req.baseUrl) }));
+  r.on("GET", "/v3/auth/catalog", (req) => {
+    const presented = req.headers["x-auth-token"];
+    const t = validToken(st(), typeof presented === "string" ? presented : undefined);
+    return ok({ catalog: catalog(st(), req.baseUrl, t?.projectId ?? st().project.id) });
+  });
   return r;
 }

@@ -1,10 +1,20 @@
 // Delayed state changes (BUILD -> ACTIVE, stop/start, volume attach...) and server teardown.
 // Changes are stored as due transitions and applied lazily, so a restarted simulator resumes them.
 import { emitServerEvent, serverFixedIps, type SimContext } from "./context";
+import { admitDetach, recordDetach } from "./detach";
 import { ApiError } from "./http";
 import { bindPort, unbindPort } from "./neutron-ports";
+import { visibleTo } from "./projects";
 import { isoAfter, nowIso } from "./time";
-import type { ServerRecord, ServerStatus, SimState, Transition, VolumeRecord, VolumeStatus } from "./types";
+import type {
+  DetachKind,
+  ServerRecord,
+  ServerStatus,
+  SimState,
+  Transition,
+  VolumeRecord,
+  VolumeStatus,
+} from "./types";
 
 export function serverTransition(
   ctx: SimContext,
@@ -80,9 +90,24 @@ export function plugPorts(ctx: SimContext, server: ServerRecord): void {
   }
 }
 
+/** A detach through Nova or Cinder: checked against the policy and audited, then detaching -> available. */
+export function detachVolume(
+  ctx: SimContext,
+  kind: Exclude<DetachKind, "server-delete">,
+  server: ServerRecord,
+  volume: VolumeRecord,
+  force = false,
+): void {
+  admitDetach(ctx, kind, server, volume, force);
+  volume.status = "detaching";
+  volume.updatedAt = nowIso();
+  volumeTransition(ctx, volume, "available", ctx.faults.timing.volumeDelayMs);
+}
+
 /**
  * Nova's delete: the server is gone at once (the provider's wait treats 404 as done), ports it made
- * are deleted, ports it was given are unbound and keep their IPs, volumes are detached.
+ * are deleted, ports it was given are unbound and keep their IPs, volumes are detached. Never refused:
+ * Nova destroys the guest before it detaches, but the detach is audited with the status it had.
  */
 export function deleteServer(ctx: SimContext, server: ServerRecord): void {
   const state = ctx.store.state;
@@ -95,6 +120,7 @@ export function deleteServer(ctx: SimContext, server: ServerRecord): void {
   }
   for (const v of state.volumes) {
     if (v.attachment?.serverId === server.id) {
+      recordDetach(ctx, "server-delete", server, v);
       v.attachment = null;
       v.status = "available";
       v.transition = undefined;
@@ -115,8 +141,9 @@ export function crashServer(ctx: SimContext, server: ServerRecord): void {
   emitServerEvent(ctx, server, "crash", "powered off by fault injection");
 }
 
-export function findServer(state: SimState, id: string): ServerRecord {
-  const s = state.servers.find((x) => x.id === id);
+/** The server, if the caller's project may see it: another project's server is a 404, as in Nova. */
+export function findServer(state: SimState, id: string, projectId: string | undefined): ServerRecord {
+  const s = state.servers.find((x) => x.id === id && visibleTo(projectId, x));
   if (!s) throw ApiError.notFound(`Instance ${id} could not be found.`);
   return s;
 }

@@ -3,12 +3,13 @@
 // Prints one JSON line ({"url","authUrl",...}) on stdout when ready; the password is never printed.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { liveDetachPolicy } from "./detach";
 import type { SeedDescription } from "./seed";
 import { startOpenStackSimulator } from "./server";
 
 const USAGE = `usage: main.ts [--host 127.0.0.1] [--port 0] [--state-file FILE] [--seed FILE.json]
   [--password-file FILE] [--boot-delay-ms N] [--api-latency-ms N] [--power-delay-ms N]
-  [--volume-delay-ms N] [--token-ttl-seconds N] [--quiet]
+  [--volume-delay-ms N] [--token-ttl-seconds N] [--live-detach refuse|allow] [--quiet]
 The password comes from $OS_SIM_PASSWORD or --password-file.`;
 
 async function main(): Promise<void> {
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
       "power-delay-ms": { type: "string" },
       "volume-delay-ms": { type: "string" },
       "token-ttl-seconds": { type: "string" },
+      "live-detach": { type: "string" },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     powerDelayMs: num(values["power-delay-ms"], "power-delay-ms"),
     volumeDelayMs: num(values["volume-delay-ms"], "volume-delay-ms"),
     tokenTtlSeconds: num(values["token-ttl-seconds"], "token-ttl-seconds"),
+    liveDetach: liveDetachPolicy(values["live-detach"]),
     log: values.quiet ? undefined : (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
   sim.hooks.onServer((e) => {

@@ -1,10 +1,11 @@
 // Nova's volume attachments (os-volume_attachments) and interfaces (os-interface) of a server.
 import { randomUUID } from "node:crypto";
 import type { SimContext } from "./context";
-import { ApiError, noContent, ok, type Router } from "./http";
+import { ApiError, noContent, ok, type Req, type Router } from "./http";
 import { optArray, optString, record, reqString } from "./json";
-import { detachPort, findServer, volumeTransition } from "./lifecycle";
+import { detachPort, detachVolume, findServer, volumeTransition } from "./lifecycle";
 import { bindPort, createPort, portStatus } from "./neutron-ports";
+import { visibleTo } from "./projects";
 import type { PortRecord, ServerRecord, SimState, VolumeRecord } from "./types";
 
 /** In Nova the attachment ID is the volume ID; the provider's resource ID is "<server>/<volume>". */
@@ -47,42 +48,42 @@ function interfaceView(state: SimState, p: PortRecord): Record<string, unknown> 
 
 export function attachmentRoutes(ctx: SimContext, r: Router): void {
   const st = (): SimState => ctx.store.state;
-  const attachedVolume = (serverId: string, volumeId: string): VolumeRecord => {
-    findServer(st(), serverId);
-    const v = st().volumes.find((x) => x.id === volumeId && x.attachment?.serverId === serverId);
-    if (!v) throw ApiError.notFound(`Volume ${volumeId} is not attached to ${serverId}`);
+  const server = (req: Req, id: string): ServerRecord => findServer(st(), id, req.projectId);
+  const attachedVolume = (vm: ServerRecord, volumeId: string): VolumeRecord => {
+    const v = st().volumes.find((x) => x.id === volumeId && x.attachment?.serverId === vm.id);
+    if (!v) throw ApiError.notFound(`Volume ${volumeId} is not attached to ${vm.id}`);
     return v;
   };
 
-  r.on("GET", "/servers/:id/os-volume_attachments", (_q, p) => {
-    findServer(st(), p.id);
+  r.on("GET", "/servers/:id/os-volume_attachments", (req, p) => {
+    server(req, p.id);
     return ok({
       volumeAttachments: st()
         .volumes.filter((v) => v.attachment?.serverId === p.id)
         .map(attachmentView),
     });
   });
-  r.on("GET", "/servers/:id/os-volume_attachments/:vid", (_q, p) =>
-    ok({ volumeAttachment: attachmentView(attachedVolume(p.id, p.vid)) }),
+  r.on("GET", "/servers/:id/os-volume_attachments/:vid", (req, p) =>
+    ok({ volumeAttachment: attachmentView(attachedVolume(server(req, p.id), p.vid)) }),
   );
   r.on("POST", "/servers/:id/os-volume_attachments", (req, p) => {
-    const server = findServer(st(), p.id);
-    requireStable(server, "attach_volume");
+    const vm = server(req, p.id);
+    requireStable(vm, "attach_volume");
     const b = record(record(req.body, "body").volumeAttachment, "volumeAttachment");
     const volumeId = reqString(b, "volumeId");
-    const volume = st().volumes.find((v) => v.id === volumeId);
+    const volume = st().volumes.find((v) => v.id === volumeId && visibleTo(req.projectId, v));
     if (!volume) throw ApiError.notFound(`Volume ${volumeId} could not be found.`);
     if (volume.status !== "available" || volume.transition) {
       throw ApiError.badRequest(
         `Invalid volume: volume ${volumeId} status must be available, but is ${volume.status}`,
       );
     }
-    const device = optString(b, "device") || nextDevice(st(), server.id);
+    const device = optString(b, "device") || nextDevice(st(), vm.id);
     volume.attachment = {
       attachmentId: randomUUID(),
-      serverId: server.id,
+      serverId: vm.id,
       device,
-      hostName: server.host ?? "",
+      hostName: vm.host ?? "",
       attachedAt: new Date().toISOString(),
     };
     volume.status = "attaching";
@@ -90,36 +91,29 @@ export function attachmentRoutes(ctx: SimContext, r: Router): void {
     volumeTransition(ctx, volume, "in-use", ctx.faults.timing.volumeDelayMs);
     return ok({ volumeAttachment: attachmentView(volume) });
   });
-  r.on("DELETE", "/servers/:id/os-volume_attachments/:vid", (_q, p) => {
-    const volume = attachedVolume(p.id, p.vid);
-    // While a detach runs, Cinder refuses another one; the provider retries on this 400.
-    if (volume.status !== "in-use" || volume.transition) {
-      throw ApiError.badRequest(
-        `Invalid volume: Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach.`,
-      );
-    }
-    volume.status = "detaching";
-    volumeTransition(ctx, volume, "available", ctx.faults.timing.volumeDelayMs);
+  r.on("DELETE", "/servers/:id/os-volume_attachments/:vid", (req, p) => {
+    const vm = server(req, p.id);
+    // Audited; refused (409) from a live guest under the lab's policy, and (400) while a detach runs.
+    detachVolume(ctx, "nova-detach", vm, attachedVolume(vm, p.vid));
     return noContent(202);
   });
 
-  const serverPort = (server: ServerRecord, portId: string): PortRecord => {
-    const port = st().ports.find((x) => x.id === portId && server.portIds.includes(x.id));
+  const serverPort = (vm: ServerRecord, portId: string): PortRecord => {
+    const port = st().ports.find((x) => x.id === portId && vm.portIds.includes(x.id));
     if (!port) throw ApiError.notFound(`Port ${portId} is not attached`);
     return port;
   };
-  r.on("GET", "/servers/:id/os-interface", (_q, p) => {
-    const server = findServer(st(), p.id);
-    const ports = st().ports.filter((x) => server.portIds.includes(x.id));
+  r.on("GET", "/servers/:id/os-interface", (req, p) => {
+    const vm = server(req, p.id);
+    const ports = st().ports.filter((x) => vm.portIds.includes(x.id));
     return ok({ interfaceAttachments: ports.map((x) => interfaceView(st(), x)) });
   });
-  r.on("GET", "/servers/:id/os-interface/:port", (_q, p) => {
-    const server = findServer(st(), p.id);
-    return ok({ interfaceAttachment: interfaceView(st(), serverPort(server, p.port)) });
+  r.on("GET", "/servers/:id/os-interface/:port", (req, p) => {
+    return ok({ interfaceAttachment: interfaceView(st(), serverPort(server(req, p.id), p.port)) });
   });
   r.on("POST", "/servers/:id/os-interface", (req, p) => {
-    const server = findServer(st(), p.id);
-    requireStable(server, "attach_interface");
+    const vm = server(req, p.id);
+    requireStable(vm, "attach_interface");
     const b = record(record(req.body, "body").interfaceAttachment, "interfaceAttachment");
     const portId = optString(b, "port_id");
     let port: PortRecord;
@@ -134,14 +128,14 @@ export function attachmentRoutes(ctx: SimContext, r: Router): void {
       }));
       port = createPort(ctx, { networkId: reqString(b, "net_id"), fixedIps: ips, createdByNova: true });
     }
-    server.portIds.push(port.id);
-    if (server.host) bindPort(port, server.id, server.host);
+    vm.portIds.push(port.id);
+    if (vm.host) bindPort(port, vm.id, vm.host);
     return ok({ interfaceAttachment: interfaceView(st(), port) });
   });
-  r.on("DELETE", "/servers/:id/os-interface/:port", (_q, p) => {
-    const server = findServer(st(), p.id);
-    serverPort(server, p.port);
-    detachPort(ctx, server, p.port);
+  r.on("DELETE", "/servers/:id/os-interface/:port", (req, p) => {
+    const vm = server(req, p.id);
+    serverPort(vm, p.port);
+    detachPort(ctx, vm, p.port);
     return noContent(202);
   });
 }

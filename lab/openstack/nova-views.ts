@@ -1,6 +1,7 @@
 // JSON views of Nova objects, in the shapes gophercloud v1.8 and the provider's type assertions need.
 import { createHash } from "node:crypto";
 import { atLeast } from "./http";
+import { accountOf } from "./projects";
 import { microNoZone, rfc3339 } from "./time";
 import type { FlavorRecord, ServerRecord, SimState } from "./types";
 
@@ -29,7 +30,12 @@ const VM_STATE: Record<string, string> = {
   REBOOT: "active",
 };
 
-function taskState(s: ServerRecord): string | null {
+export function vmState(s: ServerRecord): string {
+  return VM_STATE[s.status] ?? "active";
+}
+
+/** Nova's task_state while a transition runs (null when settled). */
+export function taskState(s: ServerRecord): string | null {
   const t = s.transition;
   if (!t) return null;
   if (s.status === "BUILD") return "spawning";
@@ -92,11 +98,11 @@ export function serverView(
     id: s.id,
     name: s.name,
     status: s.status,
-    tenant_id: state.project.id,
-    user_id: state.user.id,
+    tenant_id: s.projectId,
+    user_id: accountOf(state, s.projectId).user.id,
     created: rfc3339(s.createdAt),
     updated: rfc3339(s.updatedAt),
-    hostId: hostId(state.project.id, s.host),
+    hostId: hostId(s.projectId, s.host),
     image: s.imageId
       ? { id: s.imageId, links: [{ rel: "bookmark", href: `${baseUrl}/compute/images/${s.imageId}` }] }
       : "",
@@ -118,7 +124,7 @@ export function serverView(
     "OS-EXT-SRV-ATTR:host": s.host,
     "OS-EXT-SRV-ATTR:hypervisor_hostname": s.host,
     "OS-EXT-SRV-ATTR:instance_name": `instance-${s.id.slice(0, 8)}`,
-    "OS-EXT-STS:vm_state": VM_STATE[s.status] ?? "active",
+    "OS-EXT-STS:vm_state": vmState(s),
     "OS-EXT-STS:power_state": s.powerState,
     "OS-EXT-STS:task_state": taskState(s),
     "OS-SRV-USG:launched_at": s.launchedAt ? microNoZone(s.launchedAt) : null,

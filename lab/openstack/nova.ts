@@ -18,7 +18,8 @@ import { crashServer, deleteServer, findServer, plugPorts, serverTransition } fr
 import { createPort } from "./neutron-ports";
 import { attachmentRoutes } from "./nova-attachments";
 import { chooseHost, NO_VALID_HOST, resizeFits } from "./nova-scheduler";
-import { flavorView, serverView } from "./nova-views";
+import { flavorView, serverView, taskState, vmState } from "./nova-views";
+import { visibleTo } from "./projects";
 import { rfc3339 } from "./time";
 import type { ServerGroupRecord, ServerRecord, SimState } from "./types";
 
@@ -54,9 +55,11 @@ function groupView(g: ServerGroupRecord, state: SimState, mv: string | undefined
   return { id: g.id, name: g.name, policies: [g.policy], members: [...g.members], metadata: {} };
 }
 
+/** Nova's wording: "Cannot 'stop' instance <id> while it is in vm_state stopped" (task_state while busy). */
 function conflict(server: ServerRecord, action: string): ApiError {
-  const vm = server.status === "SHUTOFF" ? "stopped" : server.status.toLowerCase();
-  return ApiError.conflict(`Cannot '${action}' instance ${server.id} while it is in vm_state ${vm}`);
+  const task = server.status === "BUILD" ? null : taskState(server);
+  const where = task ? `task_state ${task}` : `vm_state ${vmState(server)}`;
+  return ApiError.conflict(`Cannot '${action}' instance ${server.id} while it is in ${where}`);
 }
 
 /** Resolves `networks` of a create request to port IDs (creating ports for `uuid` entries). */
@@ -117,6 +120,7 @@ function allocateNetworks(ctx: SimContext, b: JsonRecord, groupIds: string[]): s
 
 function createServer(ctx: SimContext, req: Req): ReturnType<typeof ok> {
   const state = ctx.store.state;
+  const projectId = req.projectId ?? state.project.id;
   const root = record(req.body, "body");
   const b = record(root.server, "server");
   const name = reqString(b, "name");
@@ -150,21 +154,19 @@ function createServer(ctx: SimContext, req: Req): ReturnType<typeof ok> {
   if (groupId && !group)
     throw ApiError.badRequest(`Invalid input for field/attribute group. Value: ${groupId}.`);
 
-  // Quotas count every server, ERROR ones included, as Nova does.
+  // Quotas count every server of the project, ERROR ones included, as Nova does.
   const q = state.quotas;
-  const usedCores = state.servers.reduce(
+  const mine = state.servers.filter((s) => s.projectId === projectId);
+  const usedCores = mine.reduce(
     (n, s) => n + (state.flavors.find((f) => f.id === s.flavorId)?.vcpus ?? 0),
     0,
   );
-  const usedRam = state.servers.reduce(
-    (n, s) => n + (state.flavors.find((f) => f.id === s.flavorId)?.ram ?? 0),
-    0,
-  );
+  const usedRam = mine.reduce((n, s) => n + (state.flavors.find((f) => f.id === s.flavorId)?.ram ?? 0), 0);
   const over = (what: string, used: number, want: number, limit: number): ApiError =>
     ApiError.forbidden(
       `Quota exceeded for ${what}: Requested ${want}, but already used ${used} of ${limit} ${what}`,
     );
-  if (state.servers.length + 1 > q.instances) throw over("instances", state.servers.length, 1, q.instances);
+  if (mine.length + 1 > q.instances) throw over("instances", mine.length, 1, q.instances);
   if (usedCores + flavor.vcpus > q.cores) throw over("cores", usedCores, flavor.vcpus, q.cores);
   if (usedRam + flavor.ram > q.ramMb) throw over("ram", usedRam, flavor.ram, q.ramMb);
 
@@ -177,6 +179,7 @@ function createServer(ctx: SimContext, req: Req): ReturnType<typeof ok> {
   const server: ServerRecord = {
     id: randomUUID(),
     name,
+    projectId,
     status: "BUILD",
     flavorId: flavor.id,
     imageId: imageRef,
@@ -457,8 +460,13 @@ export function novaRouter(ctx: SimContext): Router {
     st().servers.filter((s) => {
       const name = req.query.get("name");
       const status = req.query.get("status");
-      return (!name || new RegExp(name).test(s.name)) && (!status || s.status === status);
+      return (
+        visibleTo(req.projectId, s) &&
+        (!name || new RegExp(name).test(s.name)) &&
+        (!status || s.status === status)
+      );
     });
+  const server = (req: Req, id: string): ServerRecord => findServer(st(), id, req.projectId);
   r.on("GET", "/servers", (req) =>
     ok({
       servers: filtered(req).map((s) => ({
@@ -472,47 +480,47 @@ export function novaRouter(ctx: SimContext): Router {
     ok({ servers: filtered(req).map((s) => serverView(st(), s, req.baseUrl, mv(req))) }),
   );
   r.on("GET", "/servers/:id", (req, p) =>
-    ok({ server: serverView(st(), findServer(st(), p.id), req.baseUrl, mv(req)) }),
+    ok({ server: serverView(st(), server(req, p.id), req.baseUrl, mv(req)) }),
   );
   r.on("PUT", "/servers/:id", (req, p) => {
-    const s = findServer(st(), p.id);
+    const s = server(req, p.id);
     const b = record(record(req.body, "body").server, "server");
     s.name = optString(b, "name") ?? s.name;
     s.updatedAt = new Date().toISOString();
     return ok({ server: serverView(st(), s, req.baseUrl, mv(req)) });
   });
-  r.on("DELETE", "/servers/:id", (_q, p) => {
-    deleteServer(ctx, findServer(st(), p.id));
+  r.on("DELETE", "/servers/:id", (req, p) => {
+    deleteServer(ctx, server(req, p.id));
     return noContent();
   });
-  r.on("POST", "/servers/:id/action", (req, p) => serverAction(ctx, req, findServer(st(), p.id)));
+  r.on("POST", "/servers/:id/action", (req, p) => serverAction(ctx, req, server(req, p.id)));
 
   // metadata
-  r.on("GET", "/servers/:id/metadata", (_q, p) => ok({ metadata: { ...findServer(st(), p.id).metadata } }));
+  r.on("GET", "/servers/:id/metadata", (req, p) => ok({ metadata: { ...server(req, p.id).metadata } }));
   r.on("POST", "/servers/:id/metadata", (req, p) => {
-    const s = findServer(st(), p.id);
+    const s = server(req, p.id);
     Object.assign(s.metadata, optStringMap(record(req.body, "body"), "metadata") ?? {});
     return ok({ metadata: { ...s.metadata } });
   });
   r.on("PUT", "/servers/:id/metadata", (req, p) => {
-    const s = findServer(st(), p.id);
+    const s = server(req, p.id);
     s.metadata = optStringMap(record(req.body, "body"), "metadata") ?? {};
     return ok({ metadata: { ...s.metadata } });
   });
-  r.on("GET", "/servers/:id/metadata/:key", (_q, p) => {
-    const s = findServer(st(), p.id);
+  r.on("GET", "/servers/:id/metadata/:key", (req, p) => {
+    const s = server(req, p.id);
     if (!(p.key in s.metadata)) throw ApiError.notFound("Metadata item was not found");
     return ok({ meta: { [p.key]: s.metadata[p.key] } });
   });
   r.on("PUT", "/servers/:id/metadata/:key", (req, p) => {
-    const s = findServer(st(), p.id);
+    const s = server(req, p.id);
     const meta = optStringMap(record(req.body, "body"), "meta") ?? {};
     if (!(p.key in meta)) throw ApiError.badRequest("Request body and URI mismatch");
     s.metadata[p.key] = meta[p.key];
     return ok({ meta: { [p.key]: meta[p.key] } });
   });
-  r.on("DELETE", "/servers/:id/metadata/:key", (_q, p) => {
-    const s = findServer(st(), p.id);
+  r.on("DELETE", "/servers/:id/metadata/:key", (req, p) => {
+    const s = server(req, p.id);
     if (!(p.key in s.metadata)) throw ApiError.notFound("Metadata item was not found");
     delete s.metadata[p.key];
     return noContent();
@@ -524,17 +532,17 @@ export function novaRouter(ctx: SimContext): Router {
   };
   r.on("GET", "/servers/:id/tags", (req, p) => {
     needTags(req);
-    return ok({ tags: [...findServer(st(), p.id).tags] });
+    return ok({ tags: [...server(req, p.id).tags] });
   });
   r.on("PUT", "/servers/:id/tags", (req, p) => {
     needTags(req);
-    const s = findServer(st(), p.id);
+    const s = server(req, p.id);
     s.tags = [...new Set(optStringArray(record(req.body, "body"), "tags") ?? [])];
     return ok({ tags: [...s.tags] });
   });
   r.on("DELETE", "/servers/:id/tags", (req, p) => {
     needTags(req);
-    findServer(st(), p.id).tags = [];
+    server(req, p.id).tags = [];
     return noContent();
   });
 
@@ -544,7 +552,7 @@ export function novaRouter(ctx: SimContext): Router {
 
 /** Fault injection entry point used by the simulator handle and the admin API. */
 export function crash(ctx: SimContext, serverId: string): void {
-  const s = findServer(ctx.store.state, serverId);
+  const s = findServer(ctx.store.state, serverId, undefined);
   if (s.status !== "ACTIVE") throw conflict(s, "crash");
   crashServer(ctx, s);
 }

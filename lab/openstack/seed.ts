@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { defaultPool, firstHost } from "./ipam";
 import { defaultSecurityGroup } from "./neutron-rules";
 import { nowIso } from "./time";
-import type { Quotas, SimState } from "./types";
+import type { AccountRecord, Quotas, SimState } from "./types";
 
 export interface SeedFlavor {
   name: string;
@@ -25,6 +25,9 @@ export interface SeedDescription {
   domain?: string;
   projectName?: string;
   userName?: string;
+  /** The second project (visibility tests) and its user; same domain and password as the first. */
+  otherProjectName?: string;
+  otherUserName?: string;
   region?: string;
   flavors?: SeedFlavor[];
   images?: { name: string; sizeBytes?: number }[];
@@ -45,6 +48,8 @@ export const DEFAULT_SEED: Required<
   domain: "default",
   projectName: "ecs",
   userName: "ecs-admin",
+  otherProjectName: "ecs-other",
+  otherUserName: "ecs-other-user",
   region: "RegionOne",
   flavors: [
     { name: "ecs.server", vcpus: 8, ramMb: 32768, diskGb: 100 },
@@ -73,6 +78,15 @@ function keystoneId(): string {
   return randomBytes(16).toString("hex");
 }
 
+/** The second project and its user (also added to state files written before it existed). */
+export function otherAccount(seed: SeedDescription): AccountRecord {
+  const domainId = seed.domain ?? DEFAULT_SEED.domain;
+  return {
+    project: { id: keystoneId(), name: seed.otherProjectName ?? DEFAULT_SEED.otherProjectName, domainId },
+    user: { id: keystoneId(), name: seed.otherUserName ?? DEFAULT_SEED.otherUserName, domainId },
+  };
+}
+
 export function buildInitialState(seed: SeedDescription): SimState {
   const d = { ...DEFAULT_SEED, ...seed };
   const now = nowIso();
@@ -89,6 +103,7 @@ export function buildInitialState(seed: SeedDescription): SimState {
     version: 1,
     project: { id: keystoneId(), name: d.projectName, domainId: domain },
     user: { id: keystoneId(), name: d.userName, domainId: domain },
+    otherAccounts: [otherAccount(seed)],
     region: d.region,
     tokens: [],
     flavors: d.flavors.map((f) => ({
@@ -122,6 +137,7 @@ export function buildInitialState(seed: SeedDescription): SimState {
     keypairs: [],
     volumes: [],
     nextKeypairId: 1,
+    detachAudit: [],
   };
   for (const n of d.networks) {
     const networkId = randomUUID();

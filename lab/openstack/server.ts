@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { adminRouter, redactedState, streamEvents } from "./admin";
 import { cinderRouter } from "./cinder";
 import type { SimContext } from "./context";
+import { liveDetachPolicy } from "./detach";
 import { Faults, type Timing } from "./faults";
 import { glanceRouter } from "./glance";
 import { SimulatorHooks } from "./hooks";
@@ -13,9 +14,12 @@ import { keystoneErrorBody, keystoneRouter, validToken } from "./keystone";
 import { crash, novaErrorBody, novaRouter } from "./nova";
 import { neutronErrorBody, neutronRouter } from "./neutron";
 import { settle } from "./lifecycle";
+import { accounts } from "./projects";
 import type { SeedDescription } from "./seed";
 import { StateStore, type ResourceSummary } from "./state";
-import type { Quotas, SimState } from "./types";
+import type { DetachRecord, LiveDetachPolicy, Quotas, SimState } from "./types";
+
+export type { DetachKind, DetachRecord, LiveDetachPolicy } from "./types";
 
 export interface SimulatorOptions extends Partial<Timing> {
   /** Loopback only (127.0.0.0/8); default 127.0.0.1. */
@@ -29,6 +33,8 @@ export interface SimulatorOptions extends Partial<Timing> {
   password?: string;
   /** One line per request (method, path, status, ms); no bodies, no headers. */
   log?: (line: string) => void;
+  /** A detach from a server that is not SHUTOFF: "refuse" (409, default) or "allow" (as OpenStack does). */
+  liveDetach?: LiveDetachPolicy;
 }
 
 /** Fault and realism controls for tests and the lab. */
@@ -52,8 +58,16 @@ export interface OpenStackSimulator {
   port: number;
   hooks: SimulatorHooks;
   faults: SimulatorFaults;
-  /** `openstack:*` provider settings (without the password). */
-  providerConfig(): Record<string, string>;
+  /**
+   * `openstack:*` provider settings (without the password), for the lab's project or another one by
+   * name ("ecs-other": its own user, the same password, none of the lab's servers).
+   */
+  providerConfig(projectName?: string): Record<string, string>;
+  /** Every volume detach asked for or performed (Nova, Cinder, server delete), oldest first; a copy. */
+  detachAudit(): DetachRecord[];
+  /** What a detach from a server that is not SHUTOFF meets from now on. */
+  setLiveDetach(policy: LiveDetachPolicy): void;
+  readonly liveDetach: LiveDetachPolicy;
   /** A deep copy of the state, tokens left out. */
   snapshot(): Omit<SimState, "tokens">;
   summary(): ResourceSummary;
@@ -103,7 +117,12 @@ export async function startOpenStackSimulator(options: SimulatorOptions = {}): P
   const store = new StateStore(options.stateFile, options.seed ?? {});
   const faults = new Faults(options);
   const hooks = new SimulatorHooks();
-  const ctx: SimContext = { store, faults, hooks };
+  const ctx: SimContext = {
+    store,
+    faults,
+    hooks,
+    policy: { liveDetach: liveDetachPolicy(options.liveDetach) },
+  };
   const log = options.log ?? ((): void => undefined);
 
   const mounts: Mount[] = [
@@ -158,6 +177,8 @@ export async function startOpenStackSimulator(options: SimulatorOptions = {}): P
       }
       if (!mount) throw ApiError.notFound("The resource could not be found.");
       const sub = path.slice(mount.prefix.length);
+      // The token's project decides which servers and volumes the request sees.
+      let projectId: string | undefined;
       if (mount.prefix !== "/_sim") {
         if (faults.timing.apiLatencyMs > 0)
           await new Promise((r) => setTimeout(r, faults.timing.apiLatencyMs));
@@ -167,7 +188,8 @@ export async function startOpenStackSimulator(options: SimulatorOptions = {}): P
         if (!mount.open(method, sub)) {
           const token = req.headers["x-auth-token"];
           const t = validToken(store.state, typeof token === "string" ? token : undefined);
-          if (!t || !t.scoped) throw new ApiError(401, "The request you have made requires authentication.");
+          if (!t?.projectId) throw new ApiError(401, "The request you have made requires authentication.");
+          projectId = t.projectId;
         }
       }
       settleAndArm();
@@ -178,6 +200,7 @@ export async function startOpenStackSimulator(options: SimulatorOptions = {}): P
         headers: req.headers,
         body,
         baseUrl,
+        projectId,
       };
       const routed = mount.router.dispatch(request);
       if (!routed) throw ApiError.notFound("The resource could not be found.");
@@ -237,14 +260,25 @@ export async function startOpenStackSimulator(options: SimulatorOptions = {}): P
     port,
     hooks,
     faults: simFaults,
-    providerConfig: () => ({
-      "openstack:authUrl": `${baseUrl}/identity/v3`,
-      "openstack:userName": store.state.user.name,
-      "openstack:tenantName": store.state.project.name,
-      "openstack:userDomainName": "Default",
-      "openstack:projectDomainName": "Default",
-      "openstack:region": store.state.region,
-    }),
+    providerConfig: (projectName = store.state.project.name) => {
+      const account = accounts(store.state).find((a) => a.project.name === projectName);
+      if (!account) throw new Error(`the simulator has no project ${projectName}`);
+      return {
+        "openstack:authUrl": `${baseUrl}/identity/v3`,
+        "openstack:userName": account.user.name,
+        "openstack:tenantName": account.project.name,
+        "openstack:userDomainName": "Default",
+        "openstack:projectDomainName": "Default",
+        "openstack:region": store.state.region,
+      };
+    },
+    detachAudit: () => store.state.detachAudit.map((r) => ({ ...r })),
+    setLiveDetach: (policy) => {
+      ctx.policy.liveDetach = liveDetachPolicy(policy);
+    },
+    get liveDetach() {
+      return ctx.policy.liveDetach;
+    },
     snapshot: () => redactedState(store.state),
     summary: () => store.summary(),
     isEmpty: () => store.isEmpty(),

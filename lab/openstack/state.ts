@@ -2,8 +2,8 @@
 // so `pulumi up` after a simulator restart still finds its resources.
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
-import { buildInitialState, type SeedDescription } from "./seed";
-import type { SimState } from "./types";
+import { buildInitialState, otherAccount, type SeedDescription } from "./seed";
+import type { ServerRecord, SimState, TokenRecord, VolumeRecord } from "./types";
 
 /** Counts of resources a Pulumi program created (seeded network, subnet, default group excluded). */
 export interface ResourceSummary {
@@ -28,7 +28,7 @@ export class StateStore {
     if (file && existsSync(file)) {
       const parsed: unknown = JSON.parse(readFileSync(file, "utf8"));
       if (!isSimState(parsed)) throw new Error(`state file ${file} is not a simulator state (version 1)`);
-      this.state = parsed;
+      this.state = upgrade(parsed, seed);
     } else {
       this.state = buildInitialState(seed);
       this.save();
@@ -64,6 +64,23 @@ export class StateStore {
   isEmpty(): boolean {
     return Object.values(this.summary()).every((n) => n === 0);
   }
+}
+
+type Loose<T> = { [K in keyof T]?: T[K] };
+
+/** Fills in fields that state files written by older simulators lack, so a lab's state keeps working. */
+function upgrade(state: SimState, seed: SeedDescription): SimState {
+  const s = state as Loose<SimState>;
+  s.otherAccounts ??= [otherAccount(seed)];
+  s.detachAudit ??= [];
+  // Before projects were told apart, everything belonged to the lab's project.
+  for (const x of [...state.servers, ...state.volumes] as Loose<ServerRecord | VolumeRecord>[])
+    x.projectId ??= state.project.id;
+  for (const t of state.tokens as Loose<TokenRecord>[]) {
+    t.userId ??= state.user.id;
+    t.projectId ??= t.scoped ? state.project.id : null;
+  }
+  return state;
 }
 
 function isSimState(v: unknown): v is SimState {

@@ -22,12 +22,21 @@ export interface UserRecord {
   domainId: string;
 }
 
+/** A Keystone project and the one user with a role in it. */
+export interface AccountRecord {
+  project: ProjectRecord;
+  user: UserRecord;
+}
+
 export interface TokenRecord {
   /** sha256 of the token; the token itself is never stored. */
   hash: string;
   expiresAt: string;
   issuedAt: string;
   scoped: boolean;
+  userId: string;
+  /** The project the token is scoped to; null when unscoped. */
+  projectId: string | null;
 }
 
 export interface FlavorRecord {
@@ -150,6 +159,8 @@ export type ServerStatus = "BUILD" | "ACTIVE" | "SHUTOFF" | "ERROR" | "VERIFY_RE
 export interface ServerRecord {
   id: string;
   name: string;
+  /** Owning project: only tokens scoped to it see the server. */
+  projectId: string;
   status: ServerStatus;
   transition?: Transition<ServerStatus>;
   fault?: { code: number; message: string; created: string };
@@ -206,6 +217,8 @@ export interface VolumeAttachmentRecord {
 export interface VolumeRecord {
   id: string;
   name: string;
+  /** Owning project: only tokens scoped to it see the volume. */
+  projectId: string;
   description: string;
   size: number;
   status: VolumeStatus;
@@ -217,6 +230,25 @@ export interface VolumeRecord {
   bootable: boolean;
   createdAt: string;
   updatedAt: string;
+}
+
+export type DetachKind = "nova-detach" | "cinder-detach" | "server-delete";
+
+/** What a detach from a non-SHUTOFF server meets: "refuse" (409, the default) or "allow" (real OpenStack). */
+export type LiveDetachPolicy = "refuse" | "allow";
+
+/** One volume detach, performed or refused, with the server's Nova status at the moment of the request. */
+export interface DetachRecord {
+  at: string;
+  kind: DetachKind;
+  serverId: string;
+  serverName: string;
+  serverStatus: string;
+  volumeId: string;
+  volumeName: string;
+  volumeStatus: string;
+  refused: boolean;
+  reason?: string;
 }
 
 export interface Quotas {
@@ -232,8 +264,11 @@ export interface Quotas {
 
 export interface SimState {
   version: 1;
+  /** The lab's project ("ecs") and user ("ecs-admin"), the ones the provider uses. */
   project: ProjectRecord;
   user: UserRecord;
+  /** Further projects, each with its own user ("ecs-other"): a token for one sees none of the lab's servers. */
+  otherAccounts: AccountRecord[];
   region: string;
   tokens: TokenRecord[];
   flavors: FlavorRecord[];
@@ -251,4 +286,6 @@ export interface SimState {
   keypairs: KeypairRecord[];
   volumes: VolumeRecord[];
   nextKeypairId: number;
+  /** Every volume detach asked for or performed, oldest first. */
+  detachAudit: DetachRecord[];
 }

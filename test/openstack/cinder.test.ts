@@ -78,7 +78,7 @@ describe("openstack simulator: cinder and volume attachments", () => {
     assert.equal((await os.volume("DELETE", `/volumes/${vol}`)).status, 400);
   });
 
-  it("detach: 202, detaching -> available; a second DELETE while detaching is 400 (the provider retries)", async () => {
+  it("detach from SHUTOFF: 202, detaching -> available; a second DELETE while detaching is 400 (the provider retries)", async () => {
     sim.faults.setTiming({ volumeDelayMs: 200 });
     const server = await bootServer(os, s, "n1");
     const vol = await createVolume(os, "d");
@@ -93,6 +93,8 @@ describe("openstack simulator: cinder and volume attachments", () => {
       () => os.volume("GET", `/volumes/${vol}`),
       (r) => at(r.body, "volume", "status") === "in-use",
     );
+    // The lab refuses a detach from a running guest (detach.test.ts); stop first, as the product does.
+    assert.equal((await os.compute("POST", `/servers/${server}/action`, { "os-stop": null })).status, 202);
     assert.equal((await os.compute("DELETE", `/servers/${server}/os-volume_attachments/${vol}`)).status, 202);
     assert.equal(str((await os.volume("GET", `/volumes/${vol}`)).body, "volume", "status"), "detaching");
     assert.equal((await os.compute("DELETE", `/servers/${server}/os-volume_attachments/${vol}`)).status, 400);

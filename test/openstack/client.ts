@@ -8,6 +8,14 @@ import {
 
 export const PASSWORD = "test-only-password-9f2c";
 
+/** Who the client authenticates as: the lab's account by default, or the second project's. */
+export interface Account {
+  user: string;
+  project: string;
+}
+export const LAB_ACCOUNT: Account = { user: "ecs-admin", project: "ecs" };
+export const OTHER_ACCOUNT: Account = { user: "ecs-other-user", project: "ecs-other" };
+
 export interface Reply {
   status: number;
   body: Record<string, unknown>;
@@ -17,20 +25,28 @@ export interface Reply {
 
 export class OsClient {
   token = "";
-  constructor(readonly sim: OpenStackSimulator) {}
+  /** The token's project (from the token body); the Cinder URL holds it. */
+  projectId = "";
+  constructor(
+    readonly sim: OpenStackSimulator,
+    readonly account: Account = LAB_ACCOUNT,
+  ) {}
 
   /** POST /v3/auth/tokens the way gophercloud does (password, scoped to a project by name). */
   async authenticate(password = PASSWORD): Promise<Reply> {
+    const { user, project } = this.account;
     const reply = await this.raw("POST", `${this.sim.authUrl}/auth/tokens`, {
       auth: {
         identity: {
           methods: ["password"],
-          password: { user: { name: "ecs-admin", domain: { name: "Default" }, password } },
+          password: { user: { name: user, domain: { name: "Default" }, password } },
         },
-        scope: { project: { name: "ecs", domain: { name: "Default" } } },
+        scope: { project: { name: project, domain: { name: "Default" } } },
       },
     });
     this.token = reply.headers.get("x-subject-token") ?? "";
+    const id = at(reply.body, "token", "project", "id");
+    this.projectId = typeof id === "string" ? id : "";
     return reply;
   }
 
@@ -67,7 +83,8 @@ export class OsClient {
   }
 
   volume(method: string, path: string, body?: unknown): Promise<Reply> {
-    return this.raw(method, `${this.sim.url}/volume/v3/${this.sim.snapshot().project.id}${path}`, body);
+    const project = this.projectId || this.sim.snapshot().project.id;
+    return this.raw(method, `${this.sim.url}/volume/v3/${project}${path}`, body);
   }
 
   image(method: string, path: string): Promise<Reply> {

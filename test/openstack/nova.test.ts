@@ -1,7 +1,17 @@
 import { strict as assert } from "node:assert";
 import type { ServerEvent } from "../../lab/openstack/hooks";
 import type { OpenStackSimulator } from "../../lab/openstack/server";
-import { arr, at, GOPHERCLOUD_HINT_UUID, OsClient, RFC3339_Z, startSim, str, UUID_V4 } from "./client";
+import {
+  arr,
+  at,
+  GOPHERCLOUD_HINT_UUID,
+  OsClient,
+  RFC3339_Z,
+  startSim,
+  str,
+  UUID_V4,
+  type Reply,
+} from "./client";
 import { bootServer, createPort, createServerGroup, pollUntil, seeded, type Seeded } from "./fixtures";
 
 describe("openstack simulator: nova", () => {
@@ -110,6 +120,90 @@ describe("openstack simulator: nova", () => {
     assert.deepEqual(
       events.map((e) => e.type),
       ["create", "active", "stop", "start"],
+    );
+  });
+
+  it("os-stop with a power delay: ACTIVE (powering-off), then SHUTOFF and `stop`; Nova's 409 texts; os-start back", async () => {
+    sim.faults.setTiming({ powerDelayMs: 200 });
+    const id = await bootServer(os, s, "ecs-agent-2", { flavor: s.agentFlavor });
+    const action = (a: string): Promise<Reply> => os.compute("POST", `/servers/${id}/action`, { [a]: null });
+    const stopped = sim.hooks.waitFor((e) => e.type === "stop" && e.serverId === id);
+    assert.equal((await action("os-stop")).status, 202);
+    const during = at((await os.compute("GET", `/servers/${id}`)).body, "server");
+    assert.deepEqual([at(during, "status"), at(during, "OS-EXT-STS:task_state")], ["ACTIVE", "powering-off"]);
+    const busy = await action("os-stop");
+    assert.deepEqual(busy.body, {
+      conflictingRequest: {
+        code: 409,
+        message: `Cannot 'stop' instance ${id} while it is in task_state powering-off`,
+      },
+    });
+    const e = await stopped;
+    assert.equal(e.status, "SHUTOFF");
+    const off = at((await os.compute("GET", `/servers/${id}`)).body, "server");
+    assert.deepEqual(
+      [at(off, "status"), at(off, "OS-EXT-STS:vm_state"), at(off, "OS-EXT-STS:power_state")],
+      ["SHUTOFF", "stopped", 4],
+    );
+    const again = await action("os-stop");
+    assert.equal(again.status, 409);
+    assert.deepEqual(again.body, {
+      conflictingRequest: {
+        code: 409,
+        message: `Cannot 'stop' instance ${id} while it is in vm_state stopped`,
+      },
+    });
+    const started = sim.hooks.waitFor((x) => x.type === "start" && x.serverId === id);
+    assert.equal((await action("os-start")).status, 202);
+    assert.equal((await started).status, "ACTIVE");
+    assert.equal(str((await os.compute("GET", `/servers/${id}`)).body, "server", "status"), "ACTIVE");
+    assert.match(
+      str((await action("os-start")).body, "conflictingRequest", "message"),
+      /in vm_state active$/,
+    );
+  });
+
+  it("GET /servers/{id} of an unknown ID answers Nova's itemNotFound 404", async () => {
+    const id = "00000000-0000-4000-8000-000000000000";
+    const r = await os.compute("GET", `/servers/${id}`);
+    assert.equal(r.status, 404);
+    assert.deepEqual(r.body, { itemNotFound: { code: 404, message: `Instance ${id} could not be found.` } });
+  });
+
+  it("lists servers: /servers/detail with status and metadata, filtered by name (regex) and status", async () => {
+    const one = await bootServer(os, s, "ecs-server-1");
+    const two = await bootServer(os, s, "ecs-server-2");
+    await os.compute("POST", `/servers/${two}/action`, { "os-stop": null });
+    const detail = arr((await os.compute("GET", "/servers/detail")).body, "servers");
+    assert.deepEqual(
+      detail.map((x) => [at(x, "id"), at(x, "name"), at(x, "status"), at(x, "metadata")]),
+      [
+        [one, "ecs-server-1", "ACTIVE", { role: "test" }],
+        [two, "ecs-server-2", "SHUTOFF", { role: "test" }],
+      ],
+    );
+    const byName = arr((await os.compute("GET", "/servers/detail?name=ecs-server-2")).body, "servers");
+    assert.deepEqual(
+      byName.map((x) => at(x, "id")),
+      [two],
+    );
+    const byStatus = arr((await os.compute("GET", "/servers/detail?status=SHUTOFF")).body, "servers");
+    assert.deepEqual(
+      byStatus.map((x) => at(x, "id")),
+      [two],
+    );
+    // As in Nova, the plain list carries only id, name and links: status and metadata need /detail.
+    const plain = arr((await os.compute("GET", "/servers?name=ecs-server")).body, "servers");
+    assert.deepEqual(
+      plain.map((x) => Object.keys(x as object).sort()),
+      [
+        ["id", "links", "name"],
+        ["id", "links", "name"],
+      ],
+    );
+    assert.deepEqual(
+      arr((await os.compute("GET", "/servers?name=^ecs-server-1$")).body, "servers").map((x) => at(x, "id")),
+      [one],
     );
   });
 

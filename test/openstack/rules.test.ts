@@ -19,6 +19,7 @@ function place(
   const s: ServerRecord = {
     id: `${name}-id`,
     name,
+    projectId: state.project.id,
     status: "ACTIVE",
     flavorId: flavor.id,
     imageId: "",

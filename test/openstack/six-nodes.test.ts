@@ -42,6 +42,16 @@ function untilActive(os: OsClient, server: string): Promise<Reply> {
   );
 }
 
+/** os-stop, then the wait for SHUTOFF: the lab refuses to detach a data volume from a running guest. */
+async function powerOff(os: OsClient, server: string): Promise<void> {
+  assert.equal((await os.compute("POST", `/servers/${server}/action`, { "os-stop": null })).status, 202);
+  const r = await pollUntil(
+    () => os.compute("GET", `/servers/${server}`),
+    (x) => at(x.body, "server", "status") === "SHUTOFF",
+  );
+  assert.equal(at(r.body, "server", "status"), "SHUTOFF");
+}
+
 /** The provider's volume-attach delete loop: GET (404 = done), DELETE, repeat. */
 async function detach(os: OsClient, server: string, volume: string): Promise<void> {
   for (let i = 0; i < 20; i++) {
@@ -125,9 +135,10 @@ describe("openstack simulator: six ECS nodes, one replacement, destroy", () => {
     );
   });
 
-  it("replace ecs-server-2: detach, delete, boot on the same port, reattach; IP, MAC and data volume kept", async () => {
+  it("replace ecs-server-2: stop, detach, delete, boot on the same port, reattach; IP, MAC and data volume kept", async () => {
     const n = nodes[1];
     const before = at((await os.network("GET", `/ports/${n.port}`)).body, "port") as Record<string, unknown>;
+    await powerOff(os, n.server);
     await detach(os, n.server, n.volume);
     assert.equal((await os.compute("DELETE", `/servers/${n.server}`)).status, 204);
     assert.equal((await os.compute("GET", `/servers/${n.server}`)).status, 404);
@@ -162,12 +173,19 @@ describe("openstack simulator: six ECS nodes, one replacement, destroy", () => {
     );
     assert.deepEqual(
       events.filter((e) => e.name === n.name).map((e) => e.type),
-      ["create", "active", "delete", "create", "active"],
+      ["create", "active", "stop", "delete", "create", "active"],
     );
   });
 
   it("destroy in reverse order leaves only the seed behind", async () => {
+    // `pulumi destroy` deletes the attachments before the servers, from ACTIVE: the lab must allow it.
+    sim.setLiveDetach("allow");
     for (const n of nodes) await detach(os, n.server, n.volume);
+    const live = sim.detachAudit().filter((d) => d.serverStatus === "ACTIVE");
+    assert.deepEqual(
+      live.map((d) => [d.serverName, d.refused]),
+      nodes.map((n) => [n.name, false]),
+    );
     for (const n of nodes) assert.equal((await os.compute("DELETE", `/servers/${n.server}`)).status, 204);
     for (const n of nodes) {
       assert.equal((await os.volume("DELETE", `/volumes/${n.volume}`)).status, 202);
