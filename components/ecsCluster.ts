@@ -5,8 +5,10 @@ import { Refresh } from "./cloudera";
 import { CmConnectionArgs } from "./cloudera/stages/stage-inputs";
 import { ClusterConfig, EcsRole } from "./config/types";
 import { healthGate, runRecordOf } from "./cluster/healthGateStage";
+import { GenerationGuard } from "./dynamicStages";
 import { EcsNode } from "./ecsNode";
 import { StageRecord } from "./kube/runRecord";
+import { clusterFacts } from "./kube/stageEnv";
 import { expandFirewallRules, RuleGroup } from "./network/firewall";
 
 export interface EcsClusterArgs {
@@ -18,8 +20,10 @@ export interface EcsClusterArgs {
   cmCaBundle?: string;
   /** Kubeconfig text (secret), if configured. */
   kubeconfig?: pulumi.Input<string>;
-  /** SSH private key (secret) for the RKE2 prep of a rejoin. */
+  /** SSH private key (secret): etcd snapshots on a peer server, the RKE2 prep of a rejoin. */
   sshPrivateKey?: pulumi.Input<string>;
+  /** The stack's OpenStack provider credentials as JSON (secret; see components/openstack/auth.ts). */
+  openstackAuth: pulumi.Input<string>;
   /** Run the runbook stages around each VM (default). `false`: machines only, for day-0 provisioning. */
   stages?: boolean;
 }
@@ -40,6 +44,7 @@ export class EcsCluster extends pulumi.ComponentResource {
   readonly nodes: EcsNode[];
   readonly cmRefresh?: Refresh;
   readonly healthGate?: command.local.Command;
+  readonly generations: GenerationGuard;
 
   constructor(name: string, args: EcsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ecs:index:Cluster", name, {}, opts);
@@ -93,26 +98,46 @@ export class EcsCluster extends pulumi.ComponentResource {
       runRecordDir: cluster.kubernetes.runRecordDir,
     };
 
-    this.nodes = cluster.nodes.map(
-      (node) =>
-        new EcsNode(
-          node.name,
-          {
-            cluster,
-            node,
-            serverGroupId: this.serverGroups[node.role].id,
-            securityGroupIds:
-              node.role === "server"
-                ? [this.securityGroups.cluster.id, this.securityGroups.servers.id]
-                : [this.securityGroups.cluster.id],
-            stages:
-              args.stages === false
-                ? undefined
-                : { cm, kubeconfig: args.kubeconfig, sshPrivateKey: args.sshPrivateKey },
-          },
-          child,
+    // Refuses lowered rebuild/rejoin generations before any node's chain may start.
+    this.generations = new GenerationGuard(
+      `${name}-generations`,
+      {
+        generations: Object.fromEntries(
+          cluster.nodes.map((n) => [n.name, { rebuild: n.rebuild, rejoin: n.rejoin }]),
         ),
+      },
+      child,
     );
+    const facts = clusterFacts(cluster.name, cluster.nodes, cluster.kubernetes);
+
+    // Servers' chains run one after the other (etcd quorum): each server's chain starts after the
+    // previous server's membership stage is done. The run-time server lock covers what runs elsewhere.
+    let previousServer: EcsNode | undefined;
+    this.nodes = cluster.nodes.map((node) => {
+      const ecsNode = new EcsNode(
+        node.name,
+        {
+          cluster,
+          node,
+          facts,
+          guard: this.generations,
+          after: node.role === "server" ? previousServer?.stages?.membership : undefined,
+          openstackAuth: args.openstackAuth,
+          serverGroupId: this.serverGroups[node.role].id,
+          securityGroupIds:
+            node.role === "server"
+              ? [this.securityGroups.cluster.id, this.securityGroups.servers.id]
+              : [this.securityGroups.cluster.id],
+          stages:
+            args.stages === false
+              ? undefined
+              : { cm, kubeconfig: args.kubeconfig, sshPrivateKey: args.sshPrivateKey },
+        },
+        child,
+      );
+      if (node.role === "server") previousServer = ecsNode;
+      return ecsNode;
+    });
 
     // Runbook "refresh ECS" (clears "outdated configuration") whenever any node's role changed.
     const roles = this.nodes.flatMap((n) => (n.stages ? [n.stages.cmRole.id] : []));
@@ -121,7 +146,19 @@ export class EcsCluster extends pulumi.ComponentResource {
       const memberships = this.nodes.flatMap((n) => (n.stages ? [n.stages.membership.id] : []));
       this.healthGate = healthGate(
         name,
-        { cluster, cm, kubeconfig: args.kubeconfig, after: [...memberships, this.cmRefresh.refreshedAt] },
+        {
+          cluster,
+          facts,
+          cm,
+          kubeconfig: args.kubeconfig,
+          openstackAuth: args.openstackAuth,
+          machines: this.nodes.map((n) => ({
+            hostname: n.hostname,
+            instanceId: n.instanceId,
+            dataVolumeId: n.dataVolume.id,
+          })),
+          after: [...memberships, this.cmRefresh.refreshedAt],
+        },
         child,
       );
     }

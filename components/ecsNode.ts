@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterHost, Role } from "./cloudera";
 import { CmConnectionArgs } from "./cloudera/stages/stage-inputs";
 import { ClusterConfig, NodeConfig } from "./config/types";
+import { VmPower } from "./dynamicStages";
+import { ClusterFacts } from "./kube/stageEnv";
 import { renderUserData } from "./node/cloudInit";
 import { evacuationIntent, kubernetesMembership } from "./node/membershipStage";
 import { rke2Prep, rke2Preflight } from "./node/rke2PrepStage";
@@ -17,6 +19,17 @@ export interface EcsNodeArgs {
   serverGroupId: pulumi.Input<string>;
   /** Neutron security groups for the node's port. */
   securityGroupIds: pulumi.Input<string>[];
+  /** The stack's OpenStack credentials (JSON, secret): the VM power stage stops the VM before a detach. */
+  openstackAuth: pulumi.Input<string>;
+  /** The configured nodes as the stages check them (identity, quorum, VM siblings). */
+  facts: ClusterFacts;
+  /** Generation guard: nothing of the node changes before it has accepted the generations. */
+  guard?: pulumi.Resource;
+  /**
+   * The previous server's Kubernetes membership: this node's chain registers only after that one
+   * has completed, so the engine never runs two servers' chains at once (one etcd member out).
+   */
+  after?: pulumi.Resource;
   /** The runbook stages around the VM; without them the node is its machine only (day-0 provisioning). */
   stages?: StageArgs;
 }
@@ -26,7 +39,7 @@ export interface StageArgs {
   cm: CmConnectionArgs;
   /** Kubeconfig text (secret), if configured; else the configured kubeconfig path is used. */
   kubeconfig?: pulumi.Input<string>;
-  /** SSH private key (secret) for the RKE2 prep of a rejoin. */
+  /** SSH private key (secret): etcd snapshots on a peer server, the RKE2 prep of a rejoin. */
   sshPrivateKey?: pulumi.Input<string>;
 }
 
@@ -44,10 +57,12 @@ export interface NodeStages {
  * One ECS node: its identity (Neutron port with the fixed IP, persistent data volume), its
  * machine (Nova instance, volume attachment), and the runbook's stages around the machine, each
  * bound to the previous one through an input its provider diffs as "replace" (DESIGN.md, "The
- * stage chain"): instance -> CM cluster host -> (RKE2 prep) -> CM role -> Kubernetes membership.
- * Replacing the instance (rebuild) therefore evacuates and removes the Kubernetes node, then
- * deletes the role, the host and the VM, and recreates them in reverse. Replacing the RKE2 prep
- * (rejoin) does the same from the role down, with the machine kept and its RKE2 wiped in between.
+ * stage chain"): instance -> data attachment -> CM cluster host -> VM power -> (RKE2 prep) ->
+ * CM role -> Kubernetes membership. Replacing the instance (rebuild) therefore evacuates and
+ * removes the Kubernetes node, deletes the role, powers the VM off (SHUTOFF), removes the CM host,
+ * detaches the data volume from the stopped VM and deletes it, then recreates all of it in
+ * reverse (the volume attached again before the CM host and role come back). Replacing the RKE2
+ * prep (rejoin) redoes the chain from the role down, with the machine kept and its RKE2 wiped.
  * The port and volume do not depend on the instance, so a rebuild keeps hostname, IP and data.
  */
 export class EcsNode extends pulumi.ComponentResource {
@@ -59,6 +74,7 @@ export class EcsNode extends pulumi.ComponentResource {
   readonly dataVolume: openstack.blockstorage.Volume;
   readonly instance: openstack.compute.Instance;
   readonly dataAttachment: openstack.compute.VolumeAttach;
+  readonly power: VmPower;
   readonly instanceId: pulumi.Output<string>;
   readonly stages?: NodeStages;
 
@@ -96,10 +112,19 @@ export class EcsNode extends pulumi.ComponentResource {
       { ...child, protect: os.protectDataVolumes },
     );
 
-    const kube = args.stages && { node, kubernetes: cluster.kubernetes, kubeconfig: args.stages.kubeconfig };
-    const intent = kube && evacuationIntent(name, kube, child);
+    const guarded = [args.guard, args.after].filter((r): r is pulumi.Resource => r !== undefined);
+    const kube = args.stages && {
+      node,
+      kubernetes: cluster.kubernetes,
+      cluster: args.facts,
+      kubeconfig: args.stages.kubeconfig,
+      openstackAuth: args.openstackAuth,
+      ssh: cluster.ssh,
+      sshPrivateKey: args.stages.sshPrivateKey,
+    };
+    const intent = kube && evacuationIntent(name, kube, { ...child, dependsOn: guarded });
     const prepArgs = args.stages && { node, ssh: cluster.ssh, privateKey: args.stages.sshPrivateKey };
-    const preflight = prepArgs && rke2Preflight(name, prepArgs, child);
+    const preflight = prepArgs && rke2Preflight(name, prepArgs, { ...child, dependsOn: guarded });
 
     this.instance = new openstack.compute.Instance(
       `${name}-vm`,
@@ -118,36 +143,60 @@ export class EcsNode extends pulumi.ComponentResource {
           "ecs-hostname": node.hostname,
           "ecs-rebuild": String(node.rebuild),
         },
-        // Shut the guest down cleanly before Nova deletes it.
+        // The power stage has stopped the guest already; stop it cleanly in any other case too.
         stopBeforeDestroy: true,
       },
       // The port, hostname and volume can belong to one VM at a time: delete the old VM first.
-      // The evacuation intent and the rejoin preflight run before the node's chain does.
-      { ...child, deleteBeforeReplace: true, dependsOn: intent && preflight ? [intent, preflight] : [] },
+      // The generation guard, the evacuation intent and the rejoin preflight run before the chain.
+      {
+        ...child,
+        deleteBeforeReplace: true,
+        dependsOn: [...guarded, ...(intent && preflight ? [intent, preflight] : [])],
+      },
     );
     this.instanceId = this.instance.id;
 
-    // Depends on the instance through instanceId, so it is detached before the old VM is deleted.
+    // Bound to the instance (instanceId): part of the chain, detached only after the VM power stage
+    // (further down the chain) has stopped the VM, attached again before the CM host comes back.
     this.dataAttachment = new openstack.compute.VolumeAttach(
       `${name}-data-attach`,
       { instanceId: this.instance.id, volumeId: this.dataVolume.id },
-      child,
+      { ...child, deleteBeforeReplace: true },
     );
+
+    const powerArgs = {
+      node: node.hostname,
+      serverName: node.name,
+      instanceId: this.instance.id,
+      clusterName: cluster.name,
+      siblings: args.facts.nodes.filter((n) => n.name !== node.name).map((n) => n.name),
+      openstackAuth: args.openstackAuth,
+      runRecordDir: cluster.kubernetes.runRecordDir,
+    };
 
     if (args.stages && kube && intent && prepArgs && preflight) {
       const cm = args.stages.cm;
       const cmHost = new ClusterHost(
         `${name}-cm-host`,
-        { ...cm, hostname: node.hostname, instanceId: this.instance.id },
+        {
+          ...cm,
+          hostname: node.hostname,
+          ipAddress: node.ip,
+          instanceId: this.instance.id,
+          dataAttachmentId: this.dataAttachment.id,
+        },
         child,
       );
-      const prep = rke2Prep(name, prepArgs, { ...child, dependsOn: [cmHost, preflight] });
+      // Before the CM host goes: a running agent would register the host again as soon as CM deleted it.
+      this.power = new VmPower(`${name}-power`, { ...powerArgs, upstream: cmHost.hostId }, child);
+      const prep = rke2Prep(name, prepArgs, { ...child, dependsOn: [this.power, preflight] });
       const cmRole = new Role(
         `${name}-cm-role`,
         {
           ...cm,
           hostname: node.hostname,
           hostId: cmHost.hostId,
+          powerId: this.power.id,
           rke2PrepId: prep.id,
           roleType: node.role === "server" ? "ECS_SERVER" : "ECS_AGENT",
         },
@@ -166,6 +215,9 @@ export class EcsNode extends pulumi.ComponentResource {
         cmRole,
         membership,
       };
+    } else {
+      // Machines only: the VM is still stopped before its volume is detached.
+      this.power = new VmPower(`${name}-power`, { ...powerArgs, upstream: this.dataAttachment.id }, child);
     }
 
     this.registerOutputs({

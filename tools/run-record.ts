@@ -10,11 +10,15 @@ import { parseRunRecord, type StageRecord } from "../components/kube/runRecord";
 const RUNBOOK: Record<string, string> = {
   "membership-intent": "record the evacuation mode on the Node",
   "membership-delete":
-    "stage 2: evacuate the node (its case), remove the etcd member (server), delete the Node",
+    "stage 2: evacuate the node (its case); server: etcd snapshot, remove the etcd member; delete the Node",
   "cm-role-delete": "stage 2: stop and delete the ECS (and Docker) role in CM, refresh",
+  "vm-power-off":
+    "stage 1: shut the node down (Nova stop, SHUTOFF confirmed) before its data volume is detached",
   "cm-host-delete": "stage 2: remove the host from the cluster, delete it from CM",
-  "vm-rebuild": "stage 3: the VM is deleted and created again in Nova (same port, IP and data volume), boots",
+  "vm-rebuild":
+    "stage 3: data volume detached from the stopped VM, the VM deleted and created again in Nova (same port and IP), the volume attached again",
   "cm-host-create": "stage 3: the node's CM agent heartbeats; add the host to the cluster",
+  "vm-power-on": "stage 3: the node's VM runs (started again if it was left off)",
   "cm-role-create": "stage 3: add the ECS role and start it",
   "cm-refresh": "stage 3: refresh ECS (clears the outdated configuration)",
   "membership-create": "stage 3: node Ready (server: etcd voter), uncordoned",

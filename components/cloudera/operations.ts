@@ -73,19 +73,63 @@ export class CmOperations {
     return service;
   }
 
-  /** Waits until CM knows the host and its agent heartbeats recently (a freshly installed agent registers itself). */
-  async waitForHeartbeat(hostname: string): Promise<ApiHost> {
+  /**
+   * Every CM host record of this hostname. More than one is a conflict CM does not resolve for us
+   * (a stale record of an old VM, another machine claiming the name): it is reported, never guessed.
+   */
+  async hostsNamed(hostname: string): Promise<ApiHost[]> {
+    const hosts = (await this.client.listHosts("FULL")).items ?? [];
+    const named = hosts.filter((h) => h.hostname === hostname);
+    if (named.length > 1) {
+      throw new CmApiError(
+        "GET",
+        "/hosts",
+        200,
+        `CM has ${named.length} host records for ${hostname}: ` +
+          named
+            .map(
+              (h) =>
+                `${h.hostId} (IP ${h.ipAddress ?? "?"}, cluster ${h.clusterRef?.clusterName ?? "none"}, last heartbeat ${h.lastHeartbeat ?? "never"})`,
+            )
+            .join("; "),
+        [],
+        "Nothing was changed. Delete the stale record in CM (Hosts > All Hosts, or DELETE /hosts/<id>) after checking which " +
+          "machine it belongs to, then re-run.",
+        1,
+      );
+    }
+    return named;
+  }
+
+  /**
+   * Waits until CM knows the host and its agent heartbeats recently (a freshly installed agent
+   * registers itself). With `ipAddress`, the host is accepted only when CM saw it at that address.
+   */
+  async waitForHeartbeat(hostname: string, ipAddress?: string): Promise<ApiHost> {
     const o = { timeoutMs: 15 * 60_000, pollMs: 2_000, ...this.timings.wait };
     const deadline = Date.now() + o.timeoutMs;
     let lastSeen = "host not registered in CM";
     let lastLog = 0;
     let polls = 0;
     for (;;) {
-      const host = await this.client.findHostByName(hostname);
-      if (host?.lastHeartbeat) {
+      const [host] = await this.hostsNamed(hostname);
+      if (host && ipAddress && host.ipAddress && host.ipAddress !== ipAddress) {
+        throw new CmApiError(
+          "GET",
+          "/hosts",
+          200,
+          `CM host ${hostname} (${host.hostId}) reports IP ${host.ipAddress}, but the node's IP is ${ipAddress}: another machine claims its hostname`,
+          [],
+          "Nothing was changed. Check which machine registered that host (its agent's hostname and IP), remove it from CM, then re-run.",
+          1,
+        );
+      }
+      if (host?.lastHeartbeat && (!ipAddress || host.ipAddress === ipAddress)) {
         const age = Date.now() - Date.parse(host.lastHeartbeat);
         if (age <= this.timings.heartbeatMaxAgeMs) return host;
         lastSeen = `last heartbeat ${Math.round(age / 1000)} s ago`;
+      } else if (host) {
+        lastSeen = `registered, ${host.ipAddress ? `IP ${host.ipAddress}` : "no IP reported yet"}, no heartbeat`;
       }
       if (Date.now() > deadline) {
         throw new CmTimeoutError(
@@ -103,39 +147,125 @@ export class CmOperations {
     }
   }
 
-  async ensureHostInCluster(hostname: string): Promise<ApiHost> {
-    const host = await this.waitForHeartbeat(hostname);
+  async ensureHostInCluster(hostname: string, ipAddress?: string): Promise<ApiHost> {
+    const host = await this.waitForHeartbeat(hostname, ipAddress);
     if (host.clusterRef?.clusterName === this.cluster) return host;
+    if (host.clusterRef?.clusterName) {
+      throw new CmApiError(
+        "POST",
+        `/clusters/${this.cluster}/hosts`,
+        200,
+        `host ${hostname} (${host.hostId}) belongs to cluster ${host.clusterRef.clusterName}, not ${this.cluster}`,
+        [],
+        "Nothing was changed. Check ecs:cloudera.cluster and the host's cluster in CM.",
+        1,
+      );
+    }
     this.log.info(`cm-host ${hostname}: adding host ${host.hostId} to cluster ${this.cluster}`);
     await this.client.addHostsToCluster(this.cluster, [{ hostId: host.hostId, hostname }]);
     return this.client.readHost(host.hostId ?? "");
   }
 
-  /** Removes the host's roles, takes it out of the cluster and deletes it from CM; absent host = done. */
-  async ensureHostRemoved(hostname: string): Promise<void> {
-    const host = await this.client.findHostByName(hostname);
-    if (!host?.hostId) return;
-    if (host.clusterRef?.clusterName) {
-      this.log.info(
-        `cm-host ${hostname}: removing from cluster ${host.clusterRef.clusterName} and deleting from CM`,
+  /**
+   * Removes the host the stage created, by its stored id: checked to still be that hostname, in
+   * this cluster (or none), and the only record of its name; then its roles go, it leaves the
+   * cluster and is deleted from CM. A host already gone is done.
+   */
+  async ensureHostRemoved(hostId: string, hostname: string): Promise<void> {
+    const host = await this.readOrNone(() => this.client.readHost(hostId));
+    const named = await this.hostsNamed(hostname);
+    if (!host) {
+      if (named.length > 0) {
+        throw new CmApiError(
+          "GET",
+          `/hosts/${hostId}`,
+          404,
+          `the CM host this stage created (${hostId}) is gone, but CM has another record for ${hostname}: ${named[0].hostId} ` +
+            `(IP ${named[0].ipAddress ?? "?"}, cluster ${named[0].clusterRef?.clusterName ?? "none"})`,
+          [],
+          "It is not this stage's host, so it was not touched. Check which machine it belongs to; delete it in CM if it is stale, then re-run.",
+          1,
+        );
+      }
+      return;
+    }
+    const problems: string[] = [];
+    if (host.hostname !== hostname) problems.push(`it is now ${host.hostname}, not ${hostname}`);
+    const cluster = host.clusterRef?.clusterName;
+    if (cluster && cluster !== this.cluster)
+      problems.push(`it belongs to cluster ${cluster}, not ${this.cluster}`);
+    if (problems.length > 0) {
+      throw new CmApiError(
+        "GET",
+        `/hosts/${hostId}`,
+        200,
+        `refusing to remove CM host ${hostId}: ${problems.join("; ")}`,
+        [],
+        "Nothing was changed. Check the host in CM and the stack's ecs:cloudera.cluster.",
+        1,
       );
+    }
+    if (cluster) {
+      this.log.info(
+        `cm-host ${hostname}: removing host ${hostId} from cluster ${cluster} and deleting it from CM`,
+      );
+      // By hostname, as the API takes it; hostsNamed proved the name is this host's alone.
       const cmd = await this.client.removeHostsFromCluster({ hostsToRemove: [hostname], deleteHosts: true });
       await waitForCommand(this.client, cmd, this.wait(`removal of ${hostname} from the cluster`));
       return;
     }
-    await this.client.deleteHost(host.hostId);
+    await this.client.deleteHost(hostId);
+  }
+
+  /** undefined on CM's 404, the answer otherwise. */
+  private async readOrNone<T>(read: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await read();
+    } catch (err) {
+      if (err instanceof CmApiError && err.status === 404) return undefined;
+      throw err;
+    }
   }
 
   async findRole(hostname: string, type: EcsRoleType): Promise<{ service: string; role?: ApiRole }> {
     const service = (await this.serviceOfType(SERVICE_TYPE_OF[type])).name ?? "";
-    const roles = await this.client.listRoles(this.cluster, service, { hostname, type });
-    return { service, role: roles.items?.[0] };
+    const roles = (await this.client.listRoles(this.cluster, service, { hostname, type })).items ?? [];
+    if (roles.length > 1) {
+      throw new CmApiError(
+        "GET",
+        `/clusters/${this.cluster}/services/${service}/roles`,
+        200,
+        `host ${hostname} has ${roles.length} ${type} roles (${roles.map((r) => r.name).join(", ")})`,
+        [],
+        "Nothing was changed. Delete the extra role in CM, then re-run.",
+        1,
+      );
+    }
+    return { service, role: roles[0] };
   }
 
-  async ensureRole(hostname: string, type: EcsRoleType): Promise<{ service: string; role: ApiRole }> {
+  /** Creates the role on the given host id (the stage's own host), unless it exists already. */
+  async ensureRole(
+    hostname: string,
+    type: EcsRoleType,
+    hostId?: string,
+  ): Promise<{ service: string; role: ApiRole }> {
     const found = await this.findRole(hostname, type);
-    if (found.role) return { service: found.service, role: found.role };
-    const host = await this.client.findHostByName(hostname);
+    if (found.role) {
+      if (hostId && found.role.hostRef?.hostId !== hostId) {
+        throw new CmApiError(
+          "GET",
+          `/clusters/${this.cluster}/services/${found.service}/roles`,
+          200,
+          `${type} role ${found.role.name} of ${hostname} is on host ${found.role.hostRef?.hostId}, not on this stage's host ${hostId}`,
+          [],
+          "Nothing was changed. Delete the stale role (and host) in CM, then re-run.",
+          1,
+        );
+      }
+      return { service: found.service, role: found.role };
+    }
+    const host = hostId ? { hostId } : await this.client.findHostByName(hostname);
     if (!host?.hostId) {
       throw new CmApiError(
         "GET",
@@ -210,14 +340,51 @@ export class CmOperations {
     }
   }
 
-  /** Stops (waits STOPPED) and deletes every role of this type on the host; none left = done. */
-  async ensureRoleDeleted(hostname: string, type: EcsRoleType): Promise<void> {
-    const { service, role } = await this.findRole(hostname, type);
-    if (!role?.name) return;
-    await this.ensureRoleState(service, role.name, "STOPPED", hostname);
-    this.log.info(`cm-role ${hostname}: deleting ${type} role ${role.name}`);
+  /**
+   * Stops (waits STOPPED) and deletes the role the stage created, by its stored name: checked to
+   * still be of that type on the stage's host. A role already gone is done.
+   */
+  async ensureRoleDeleted(
+    hostname: string,
+    type: EcsRoleType,
+    roleName: string | undefined,
+    hostId: string | undefined,
+  ): Promise<void> {
+    const service = (await this.serviceOfType(SERVICE_TYPE_OF[type])).name ?? "";
+    if (!roleName) {
+      throw new CmApiError(
+        "DELETE",
+        `/clusters/${this.cluster}/services/${service}/roles`,
+        0,
+        `the stage has no stored ${type} role name for ${hostname}`,
+        [],
+        "Nothing was changed. Delete the role in CM by hand if it exists, then `pulumi state delete` this stage and re-run.",
+        1,
+      );
+    }
+    const role = await this.readOrNone(() => this.client.readRole(this.cluster, service, roleName));
+    if (!role) return;
+    const problems: string[] = [];
+    if (role.type !== type) problems.push(`it is a ${role.type} role, not ${type}`);
+    if (hostId && role.hostRef?.hostId !== hostId)
+      problems.push(`it is on host ${role.hostRef?.hostId}, not ${hostId}`);
+    else if (!hostId && role.hostRef?.hostname && role.hostRef.hostname !== hostname)
+      problems.push(`it is on ${role.hostRef.hostname}, not ${hostname}`);
+    if (problems.length > 0) {
+      throw new CmApiError(
+        "GET",
+        `/clusters/${this.cluster}/services/${service}/roles/${roleName}`,
+        200,
+        `refusing to delete role ${roleName}: ${problems.join("; ")}`,
+        [],
+        "Nothing was changed. Check the role in CM.",
+        1,
+      );
+    }
+    await this.ensureRoleState(service, roleName, "STOPPED", hostname);
+    this.log.info(`cm-role ${hostname}: deleting ${type} role ${roleName}`);
     try {
-      await this.client.deleteRole(this.cluster, service, role.name);
+      await this.client.deleteRole(this.cluster, service, roleName);
     } catch (err) {
       if (!(err instanceof CmApiError && err.status === 404)) throw err; // deleted meanwhile: fine
     }

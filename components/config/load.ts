@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
+import { missingCredentials, resolveOpenStackAuth } from "../openstack/auth";
 import { ClusterConfig } from "./types";
 import { validateClusterConfig } from "./validate";
 
@@ -11,8 +12,51 @@ export interface LoadedConfig {
   kubeconfig?: pulumi.Output<string>;
   /** Contents of `ecs:cloudera.caBundle`, read once here so a bad path fails before any resource. */
   cmCaBundle?: string;
-  /** Private key for the RKE2 prep over SSH (secret `ecs:sshPrivateKey`); needed once a node rejoins. */
-  sshPrivateKey?: pulumi.Output<string>;
+  /** Private key for SSH to the nodes (secret `ecs:sshPrivateKey`): etcd snapshots, the RKE2 prep of a rejoin. */
+  sshPrivateKey: pulumi.Output<string>;
+  /**
+   * The stack's OpenStack provider credentials as JSON (a secret), for the stages that ask Nova
+   * whether a VM is off and stop it before its data volume is detached.
+   */
+  openstackAuth: pulumi.Output<string>;
+}
+
+/** Provider settings the stages share with the OpenStack provider (secret ones read as secrets). */
+const PROVIDER_KEYS = [
+  "authUrl",
+  "cloud",
+  "region",
+  "endpointType",
+  "userName",
+  "userId",
+  "applicationCredentialId",
+  "applicationCredentialName",
+  "tenantName",
+  "tenantId",
+  "userDomainName",
+  "userDomainId",
+  "projectDomainName",
+  "projectDomainId",
+  "domainName",
+  "domainId",
+  "defaultDomain",
+  "cacertFile",
+  "insecure",
+];
+const PROVIDER_SECRETS = ["password", "applicationCredentialSecret", "token"];
+
+/**
+ * The stack's OpenStack provider settings, resolved as the provider resolves them. Missing
+ * credentials fail an update here, before anything changes; a preview needs none.
+ */
+function loadOpenStackAuth(): pulumi.Output<string> {
+  // Raw reads: the secret ones end up inside the secret JSON below, never in plain outputs.
+  const read = (k: string) => pulumi.runtime.getConfig(`openstack:${k}`);
+  const settings = Object.fromEntries([...PROVIDER_KEYS, ...PROVIDER_SECRETS].map((k) => [k, read(k)]));
+  const auth = resolveOpenStackAuth(settings, process.env);
+  const missing = missingCredentials(auth);
+  if (missing && !pulumi.runtime.isDryRun()) throw new Error(missing);
+  return pulumi.secret(JSON.stringify(auth));
 }
 
 /** Reads the `ecs` namespace of the stack config and validates it; throws before anything is registered. */
@@ -28,11 +72,11 @@ export function loadConfig(config = new pulumi.Config("ecs")): LoadedConfig {
     nodes: config.getObject("nodes"),
   });
   const sshPrivateKey = config.getSecret("sshPrivateKey");
-  const rejoining = cluster.nodes.filter((n) => n.rejoin > 0).map((n) => n.name);
-  if (rejoining.length > 0 && sshPrivateKey === undefined) {
+  if (sshPrivateKey === undefined) {
     throw new Error(
-      `ecs:sshPrivateKey: is required because ${rejoining.join(", ")} ${rejoining.length === 1 ? "has" : "have"} a rejoin ` +
-        "generation (the RKE2 prep runs over SSH). Fix: `pulumi config set --secret ecs:sshPrivateKey < <key file>`.",
+      "ecs:sshPrivateKey: is required: before an ECS server's etcd member is removed, the stage takes an etcd snapshot " +
+        "over SSH on another server (and a rejoin runs the RKE2 prep over SSH). " +
+        "Fix: `pulumi config set --secret ecs:sshPrivateKey < <key file>` (a key the nodes' root, or a sudoer, accepts).",
     );
   }
   let cmCaBundle: string | undefined;
@@ -52,5 +96,6 @@ export function loadConfig(config = new pulumi.Config("ecs")): LoadedConfig {
     kubeconfig: config.getSecret("kubeconfig"),
     cmCaBundle,
     sshPrivateKey,
+    openstackAuth: loadOpenStackAuth(),
   };
 }

@@ -42,8 +42,9 @@ export interface NodeConfig {
   /** Size of the persistent data volume (GiB). */
   dataVolumeGb: number;
   /**
-   * The node's SSH host public key (authorized_keys form). Required for a rejoin: the RKE2 prep
-   * runs over SSH and only against this key.
+   * The node's SSH host public key (authorized_keys form). Required for every server (a server
+   * change reads etcd's member list and takes a snapshot over SSH on a healthy peer) and for a
+   * rejoin (the RKE2 prep runs over SSH on the node); SSH only ever trusts this key.
    */
   sshHostKey?: string;
 }
@@ -52,8 +53,10 @@ export interface NodeConfig {
 export interface SshConfig {
   user: string;
   port: number;
-  /** Where the ECS parcel keeps rke2-killall.sh and rke2-uninstall.sh. */
+  /** Where the ECS parcel keeps rke2, rke2-killall.sh and rke2-uninstall.sh. */
   rke2BinDir: string;
+  /** RKE2's data directory on the nodes (etcd client certificates, snapshots). */
+  rke2DataDir: string;
   /** Seconds one connection attempt may take (TCP connect + SSH handshake). */
   dialTimeoutSec: number;
   /** Failed connection attempts tolerated before the stage fails. */
@@ -112,6 +115,8 @@ export interface KubernetesConfig {
   kubeconfigPath: string;
   drainTimeoutSec: number;
   readyTimeoutSec: number;
+  /** How long a server change waits while another server's change holds the cluster's server lock. */
+  serverLockTimeoutSec: number;
   /** Where stages append their run record (JSON lines), relative to the project. */
   runRecordDir: string;
 }

@@ -103,12 +103,21 @@ function validateSsh(problems: ProblemList, value: unknown): SshConfig {
       "use the parcel's bin directory, e.g. /opt/cloudera/parcels/ECS/bin",
     );
   }
+  const rke2DataDir = s.string("rke2DataDir", { default: "/var/lib/rancher/rke2", fix: "" });
+  if (!/^\/[A-Za-z0-9._/-]*$/.test(rke2DataDir)) {
+    problems.add(
+      s.field("rke2DataDir"),
+      `${JSON.stringify(rke2DataDir)} is not an absolute path of plain characters`,
+      "use RKE2's data-dir, /var/lib/rancher/rke2 unless the ECS install changed it",
+    );
+  }
   const port = s.integer("port", { default: 22, min: 1, fix: "use a TCP port number" });
   if (port > 65535) problems.add(s.field("port"), `${port} is not a TCP port`, "use 1-65535");
   return {
     user,
     port,
     rke2BinDir,
+    rke2DataDir,
     dialTimeoutSec: s.integer("dialTimeoutSec", { default: 15, min: 1, fix: "use a number of seconds" }),
     dialAttempts: s.integer("dialAttempts", { default: 10, min: 1, fix: "use a whole number >= 1" }),
   };
@@ -139,6 +148,11 @@ function validateKubernetes(problems: ProblemList, value: unknown): KubernetesCo
     kubeconfigPath: k.string("kubeconfigPath", { default: "~/.kube/config", fix: "" }),
     drainTimeoutSec: k.integer("drainTimeoutSec", { default: 600, min: 1, fix: "use a number of seconds" }),
     readyTimeoutSec: k.integer("readyTimeoutSec", { default: 1800, min: 1, fix: "use a number of seconds" }),
+    serverLockTimeoutSec: k.integer("serverLockTimeoutSec", {
+      default: 3600,
+      min: 1,
+      fix: "use a number of seconds (a server change elsewhere may take as long as a whole server rebuild)",
+    }),
     runRecordDir: k.string("runRecordDir", { default: "run-records", fix: "" }),
   };
 }
@@ -381,10 +395,13 @@ function validateNode(
       "is not an SSH public key in authorized_keys form",
       "write it as `<type> <base64>`, e.g. the line `ssh-keyscan -t ed25519 <ip>` prints after the address",
     );
-  } else if (rejoin > 0 && sshHostKey === undefined) {
+  } else if (sshHostKey === undefined && (rejoin > 0 || role === "server")) {
     problems.add(
       n.field("sshHostKey"),
-      `is required for a rejoin (rejoin = ${rejoin}): the RKE2 prep runs over SSH and checks the host key`,
+      rejoin > 0
+        ? `is required for a rejoin (rejoin = ${rejoin}): the RKE2 prep runs over SSH and checks the host key`
+        : "is required for an ECS server: before a server's etcd member is removed, the stage reads etcd's member list " +
+            "and takes an etcd snapshot over SSH on another server, trusting only this key",
       "set it to the node's host public key (`ssh-keyscan -t ed25519 <ip>`, compare the fingerprint with the VM's console log)",
     );
   }

@@ -7,10 +7,20 @@ export interface ExpectedNode {
   role: "server" | "agent";
 }
 
+/** A node's machine as Nova shows it. */
+export interface MachineState {
+  hostname: string;
+  /** Nova status of the node's VM (GONE: no such server). */
+  status: string;
+  dataVolumeAttached: boolean;
+}
+
 export interface GateSnapshot {
   nodes: NodeObject[];
   pods: PodObject[];
   cm: HealthReport;
+  /** Per node from Nova; a string when Nova could not be asked (the reason). */
+  machines: MachineState[] | string;
   /** When the snapshot was taken (ms since epoch). */
   now: number;
 }
@@ -19,7 +29,8 @@ export interface GateSnapshot {
  * What is wrong with the cluster after a node change, one line per problem (empty = healthy):
  * every configured node Ready, schedulable and (servers) an etcd voter; no pod failed or stuck
  * Terminating; every CM service GOOD and FRESH and every ECS host GOOD (the runbook's
- * "confirm that all pods are green" and "ECS service has no alerts").
+ * "confirm that all pods are green" and "ECS service has no alerts"); every node's VM ACTIVE in
+ * Nova with its data volume attached.
  */
 export function gateProblems(
   s: GateSnapshot,
@@ -63,5 +74,12 @@ export function gateProblems(
     if (!s.cm.hosts.some((h) => h.hostname === e.hostname))
       problems.push(`CM host ${e.hostname} is not in the cluster`);
   }
+  if (typeof s.machines === "string") problems.push(`Nova could not be asked about the VMs: ${s.machines}`);
+  else
+    for (const m of s.machines) {
+      if (m.status !== "ACTIVE") problems.push(`VM of ${m.hostname} is ${m.status} in Nova, not ACTIVE`);
+      else if (!m.dataVolumeAttached)
+        problems.push(`the data volume of ${m.hostname} is not attached to its VM`);
+    }
   return problems;
 }

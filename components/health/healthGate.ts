@@ -8,11 +8,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { CmClient } from "../cloudera/client";
 import { CmOperations } from "../cloudera/operations";
-import { kubeconfigPath, pollUntil } from "../kube/context";
+import { kubeconfigPath, pollUntil, stdinSecrets } from "../kube/context";
 import { Kubectl } from "../kube/kubectl";
 import { parseRunRecord, RunRecord, StageRecord } from "../kube/runRecord";
-import { List, NodeObject, PodObject } from "../kube/types";
-import { ExpectedNode, gateProblems, GateSnapshot } from "./checks";
+import { ClusterFacts } from "../kube/stageEnv";
+import { NodeObject, PodObject } from "../kube/types";
+import { OpenStackAuth } from "../openstack/auth";
+import { Nova } from "../openstack/nova";
+import { ExpectedNode, gateProblems, GateSnapshot, MachineState } from "./checks";
 
 const GATE_STAGE = "health-gate";
 
@@ -31,21 +34,54 @@ function recordsOfThisChange(dir: string | undefined): StageRecord[] {
   return all.slice(all.map((r) => r.stage).lastIndexOf(GATE_STAGE) + 1);
 }
 
+interface Machine {
+  hostname: string;
+  instanceId: string;
+  dataVolumeId: string;
+}
+
+/** Every node's VM and data volume as Nova shows them; the reason as a string when Nova cannot be asked. */
+async function machineStates(auth: OpenStackAuth, machines: Machine[]): Promise<MachineState[] | string> {
+  try {
+    const nova = await Nova.connect(auth);
+    return await Promise.all(
+      machines.map(async (m) => {
+        const server = await nova.server(m.instanceId);
+        return {
+          hostname: m.hostname,
+          status: server?.status ?? "GONE",
+          dataVolumeAttached: server
+            ? (await nova.attachedVolumeIds(m.instanceId)).includes(m.dataVolumeId)
+            : false,
+        };
+      }),
+    );
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 async function main(): Promise<void> {
   const log = (m: string) => console.error(`[cluster] health gate: ${m}`);
-  const expected = JSON.parse(required("ECS_GATE_NODES")) as ExpectedNode[];
+  const facts = JSON.parse(required("ECS_CLUSTER")) as ClusterFacts;
+  const expected: ExpectedNode[] = facts.nodes.map((n) => ({ hostname: n.hostname, role: n.role }));
+  const machines = JSON.parse(required("ECS_GATE_MACHINES")) as Machine[];
+  const secrets = stdinSecrets();
+  if (!secrets.openstackAuth || !secrets.cmPassword)
+    throw new Error("the health gate got no credentials on stdin. Fix: run it through the Pulumi program.");
+  const auth: OpenStackAuth = secrets.openstackAuth;
   const timeoutSec = Number(process.env.ECS_GATE_TIMEOUT ?? 900);
   const stuckSec = Number(process.env.ECS_GATE_STUCK_TERMINATING ?? 300);
   const pollMs = Number(process.env.ECS_POLL_MS ?? 1000);
   const recordDir = process.env.ECS_RUN_RECORD_DIR || undefined;
   const change = recordsOfThisChange(recordDir);
   const record = new RunRecord(recordDir, "cluster", GATE_STAGE);
-  const kubectl = new Kubectl(kubeconfigPath(process.env));
+  const kubectl = new Kubectl(kubeconfigPath(process.env, secrets));
   // Logs go to stderr: stdout is the run record.
   const client = await CmClient.connect({
     baseUrl: required("ECS_CM_URL"),
     username: required("ECS_CM_USERNAME"),
-    password: required("ECS_CM_PASSWORD"),
+    password: secrets.cmPassword,
     caBundle: process.env.ECS_CM_CA_BUNDLE || undefined,
     insecureSkipTlsVerify: process.env.ECS_CM_INSECURE === "true",
     logger: { info: log, warn: log },
@@ -59,9 +95,10 @@ async function main(): Promise<void> {
     pollMs,
     async () => {
       snapshot = {
-        nodes: kubectl.getJson<List<NodeObject>>(["nodes"])?.items ?? [],
-        pods: kubectl.getJson<List<PodObject>>(["pods", "--all-namespaces"])?.items ?? [],
+        nodes: kubectl.list<NodeObject>(["nodes"]),
+        pods: kubectl.list<PodObject>(["pods", "--all-namespaces"]),
         cm: await cm.health(),
+        machines: await machineStates(auth, machines),
         now: Date.now(),
       };
       problems = gateProblems(snapshot, expected, stuckSec);
@@ -92,7 +129,9 @@ async function main(): Promise<void> {
     throw new Error(message);
   }
   record.finish("succeeded");
-  log(`healthy: ${expected.length} nodes Ready, no failed or stuck pods, CM services GOOD and FRESH`);
+  log(
+    `healthy: ${expected.length} nodes Ready, no failed or stuck pods, CM services GOOD and FRESH, every VM ACTIVE with its data volume`,
+  );
   process.stdout.write(JSON.stringify([...change, record.entry]) + "\n");
 }
 

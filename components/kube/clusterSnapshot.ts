@@ -1,5 +1,5 @@
 import { StageContext } from "./context";
-import { isReady, List, NodeObject, PdbObject } from "./types";
+import { isReady, NodeObject, PdbObject } from "./types";
 
 /** The cluster as a stage found or left it: for the run record's before/after. */
 export interface ClusterSnapshot {
@@ -10,8 +10,8 @@ export interface ClusterSnapshot {
 }
 
 export function clusterSnapshot(ctx: StageContext): ClusterSnapshot {
-  const nodes = ctx.kubectl.getJson<List<NodeObject>>(["nodes"])?.items ?? [];
-  const pdbs = ctx.kubectl.getJson<List<PdbObject>>(["pdb", "--all-namespaces"])?.items ?? [];
+  const nodes = ctx.kubectl.list<NodeObject>(["nodes"]);
+  const pdbs = ctx.kubectl.list<PdbObject>(["pdb", "--all-namespaces"]);
   return {
     readyNodes: nodes.filter(isReady).map((n) => n.metadata.name),
     notReadyNodes: nodes.filter((n) => !isReady(n)).map((n) => n.metadata.name),

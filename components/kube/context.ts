@@ -5,38 +5,33 @@ import { pollDelay, sleep } from "../cloudera/transport";
 import { EvacuationMode } from "../config/types";
 import { Kubectl } from "./kubectl";
 import { RunRecord } from "./runRecord";
+import { readStageSecrets, settingsFromEnv, StageSecrets, StageSettings } from "./stageEnv";
+
+export type Phase = "create" | "delete" | "intent";
 
 /** What a membership stage run knows, read from the environment the command resource sets. */
-export interface StageContext {
-  node: string;
-  role: "server" | "agent";
+export interface StageContext extends StageSettings {
+  phase: Phase;
+  /** The mode this run evacuates with (config, or the Node's intent annotation). */
   evacuation: EvacuationMode;
   kubectl: Kubectl;
-  drainTimeoutSec: number;
-  readyTimeoutSec: number;
   pollMs: number;
-  /** Nova instance id of the node's VM (for out-of-service and auto evidence). */
-  instanceId?: string;
   record: RunRecord;
   log(message: string): void;
 }
 
-function required(env: NodeJS.ProcessEnv, key: string): string {
-  const v = env[key];
-  if (!v)
-    throw new Error(
-      `${key} is not set. Fix: the membership stage sets it; run it through the Pulumi program.`,
-    );
-  return v;
-}
-
 /**
- * The kubeconfig arrives as a secret in ECS_KUBECONFIG_DATA (never on a command line) or as a
- * path in ECS_KUBECONFIG; the data is written to a private temporary file for kubectl.
+ * The kubeconfig arrives as a path in ECS_KUBECONFIG, or as text among the stage's secrets on
+ * stdin (never in the environment or on a command line); the text is written to a private
+ * temporary file for kubectl.
  */
-export function kubeconfigPath(env: NodeJS.ProcessEnv): string {
+export function kubeconfigPath(env: NodeJS.ProcessEnv, secrets: StageSecrets): string {
   if (env.ECS_KUBECONFIG) return env.ECS_KUBECONFIG.replace(/^~(?=\/)/, os.homedir());
-  const data = required(env, "ECS_KUBECONFIG_DATA");
+  const data = secrets.kubeconfig;
+  if (!data)
+    throw new Error(
+      "the stage got neither ECS_KUBECONFIG nor kubeconfig text on stdin. Fix: run it through the Pulumi program.",
+    );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-kube-"));
   const file = path.join(dir, "kubeconfig");
   fs.writeFileSync(file, data, { mode: 0o600 });
@@ -44,20 +39,22 @@ export function kubeconfigPath(env: NodeJS.ProcessEnv): string {
   return file;
 }
 
-export function contextFromEnv(phase: "create" | "delete" | "intent", env = process.env): StageContext {
-  const node = required(env, "ECS_NODE");
-  const role = required(env, "ECS_ROLE") as StageContext["role"];
-  const log = (message: string) => console.log(`[${node}] membership ${phase}: ${message}`);
+/** The secrets document the stage resource writes to stdin (empty when it gave none). */
+export function stdinSecrets(): StageSecrets {
+  return readStageSecrets(fs.readFileSync(0, "utf8"));
+}
+
+export function contextFromEnv(phase: Phase, env = process.env): StageContext {
+  const secrets = stdinSecrets();
+  const settings = settingsFromEnv(env, secrets);
+  // stdout carries only the cluster identity this stage records; progress goes to stderr.
+  const log = (message: string) => console.error(`[${settings.node}] membership ${phase}: ${message}`);
   return {
-    node,
-    role,
-    evacuation: (env.ECS_EVACUATION ?? "drain") as EvacuationMode,
-    kubectl: new Kubectl(kubeconfigPath(env)),
-    drainTimeoutSec: Number(env.ECS_DRAIN_TIMEOUT ?? 600),
-    readyTimeoutSec: Number(env.ECS_READY_TIMEOUT ?? 1800),
+    ...settings,
+    phase,
+    kubectl: new Kubectl(kubeconfigPath(env, secrets)),
     pollMs: Number(env.ECS_POLL_MS ?? 1000),
-    instanceId: env.ECS_INSTANCE_ID || undefined,
-    record: new RunRecord(env.ECS_RUN_RECORD_DIR, node, `membership-${phase}`),
+    record: new RunRecord(settings.runRecordDir, settings.node, `membership-${phase}`),
     log,
   };
 }
@@ -90,10 +87,10 @@ export async function pollUntil<T>(
 
 /** Polls `check` until it returns a value, logging what it waits for every 10 s; throws on timeout. */
 export async function waitFor<T>(
-  ctx: StageContext,
+  ctx: Pick<StageContext, "pollMs" | "log">,
   what: string,
   timeoutSec: number,
-  check: () => T | undefined,
+  check: () => T | undefined | Promise<T | undefined>,
 ): Promise<T> {
   const v = await pollUntil(timeoutSec, ctx.pollMs, check, (elapsed) =>
     ctx.log(`waiting for ${what} (${elapsed.toFixed(0)}s)`),

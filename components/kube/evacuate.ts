@@ -1,11 +1,10 @@
 import { EvacuationMode } from "../config/types";
+import { describeEvidence, PowerEvidence, powerEvidence, vmConfirmedOff } from "../openstack/nova";
 import { StageContext, waitFor } from "./context";
-import { novaPowerEvidence, PowerEvidence, vmConfirmedOff } from "./nova";
 import {
   condition,
   isReady,
   LeaseObject,
-  List,
   NodeObject,
   OUT_OF_SERVICE_TAINT,
   PdbObject,
@@ -13,71 +12,93 @@ import {
   selectorMatches,
 } from "./types";
 
-/** A Kubernetes node has stopped reporting if its lease is older than this. */
-const STALE_LEASE_SEC = 60;
+/** A kubelet renews its lease every 10 s; one not renewed within its duration (default 40 s) is silent. */
+const DEFAULT_LEASE_DURATION_SEC = 40;
 
 export interface NodeEvidence {
   nodeExists: boolean;
   ready: string;
   leaseAgeSec?: number;
+  leaseDurationSec?: number;
+  /** The kubelet still reports: Ready, or its lease renewed within the lease duration. */
+  live: boolean;
   vm: PowerEvidence;
 }
 
 export async function gatherEvidence(ctx: StageContext, node: NodeObject | undefined): Promise<NodeEvidence> {
-  const lease = ctx.kubectl.getJson<LeaseObject>(["lease", "-n", "kube-node-lease", ctx.node]);
+  const lease = node ? ctx.kubectl.get<LeaseObject>("lease", ctx.node, "kube-node-lease") : undefined;
   const renew = lease?.spec.renewTime ? Date.parse(lease.spec.renewTime) : undefined;
+  const leaseAgeSec = renew ? Math.round((Date.now() - renew) / 1000) : undefined;
+  const leaseDurationSec = lease?.spec.leaseDurationSeconds ?? DEFAULT_LEASE_DURATION_SEC;
+  const ready = condition(node, "Ready")?.status ?? "absent";
+  const cluster = ctx.cluster;
   return {
     nodeExists: node !== undefined,
-    ready: condition(node, "Ready")?.status ?? "absent",
-    leaseAgeSec: renew ? Math.round((Date.now() - renew) / 1000) : undefined,
-    vm: await novaPowerEvidence(ctx.instanceId),
+    ready,
+    leaseAgeSec,
+    leaseDurationSec,
+    live:
+      node !== undefined &&
+      (ready === "True" || (leaseAgeSec !== undefined && leaseAgeSec <= leaseDurationSec)),
+    vm: await powerEvidence(ctx.openstackAuth, ctx.instanceId, {
+      clusterName: cluster?.name ?? "",
+      names: (cluster?.nodes ?? []).filter((n) => n.hostname !== ctx.node).map((n) => n.name),
+    }),
   };
 }
 
+const seen = (e: NodeEvidence) =>
+  `Ready=${e.ready}, lease ${e.leaseAgeSec ?? "?"}s old (duration ${e.leaseDurationSec}s), ${describeEvidence(e.vm)}`;
+
 /**
  * `auto`: the runbook's case from evidence. A reporting node is drained (case 3). A silent node
- * whose VM Nova confirms off gets the out-of-service taint; a silent node without Nova evidence
- * is deleted (case 1, the seed's recommendation for a dead node). A silent node whose VM Nova
- * says is running may be partitioned: refuse rather than guess.
+ * whose VM Nova confirms off gets the out-of-service taint. A silent node that Nova cannot vouch
+ * for (no answer, or its VM still running: a partition?) is refused: deleting its pods could run
+ * them twice. The operator may then choose delete-node on purpose.
  */
 export function chooseEvacuation(e: NodeEvidence): { mode: Exclude<EvacuationMode, "auto">; why: string } {
   if (!e.nodeExists) return { mode: "delete-node", why: "the Node object is already gone" };
-  // Ready=Unknown: the node controller lost the kubelet. Ready=False with a fresh lease is a
-  // kubelet that still reports (e.g. a CNI problem): that node is alive and can be drained.
-  const silent =
-    e.ready === "Unknown" ||
-    (e.ready !== "True" && (e.leaseAgeSec === undefined || e.leaseAgeSec > STALE_LEASE_SEC));
-  if (!silent)
-    return { mode: "drain", why: `node Ready=${e.ready}, lease ${e.leaseAgeSec ?? "?"}s old: planned drain` };
-  if (vmConfirmedOff(e.vm)) {
-    return {
-      mode: "out-of-service",
-      why: `node silent and Nova reports the VM ${"status" in e.vm ? e.vm.status : ""}`,
-    };
-  }
-  if (e.vm.source === "unavailable") {
-    return {
-      mode: "delete-node",
-      why: `node silent for ${e.leaseAgeSec ?? "?"}s; Nova not consulted (${e.vm.reason})`,
-    };
-  }
+  if (e.live) return { mode: "drain", why: `node reports (${seen(e)}): planned drain` };
+  if (vmConfirmedOff(e.vm))
+    return { mode: "out-of-service", why: `node silent and ${describeEvidence(e.vm)}` };
   throw new Error(
-    `node is not reporting (Ready=${e.ready}, lease ${e.leaseAgeSec ?? "?"}s old) but Nova says its VM is ${
-      "status" in e.vm ? e.vm.status : "?"
-    }: it may be partitioned, and deleting its pods could run them twice. ` +
-      "Fix: confirm the VM is down and set evacuation: delete-node or out-of-service, or restore the node and use drain.",
+    `auto cannot choose for ${e.nodeExists ? "a silent node" : "this node"} (${seen(e)}): ` +
+      (e.vm.source === "unavailable"
+        ? "without Nova's word the VM may still run its pods, and deleting them could run them twice. "
+        : "Nova says its VM runs: it may be partitioned, and deleting its pods could run them twice. ") +
+      "Nothing was changed. Fix: check the VM (openstack server show), then set evacuation: delete-node (dead node, " +
+      "your decision) or out-of-service (after stopping the VM), or restore the node and use drain.",
   );
 }
 
+/**
+ * delete-node, force-delete-pods and out-of-service kill pods without their kubelet's word: only
+ * on a node that no longer reports, or whose VM Nova confirms off.
+ */
+function assertMayKillPods(ctx: StageContext, mode: EvacuationMode, e: NodeEvidence): void {
+  const off = vmConfirmedOff(e.vm);
+  if (mode === "out-of-service" && !off) {
+    throw new Error(
+      `evacuation out-of-service needs Nova to confirm that ${ctx.node}'s VM is off (SHUTOFF); it saw: ${seen(e)}. ` +
+        "Nothing was changed. Fix: stop the VM (openstack server stop) or choose drain for a running node.",
+    );
+  }
+  if (e.live && !off) {
+    throw new Error(
+      `refusing evacuation ${mode} of ${ctx.node}: the node is live (${seen(e)}); deleting its pods or its Node ` +
+        "while its kubelet runs them could run StatefulSet pods twice. Nothing was changed. " +
+        "Fix: use evacuation: drain for a running node, or stop its VM first (then Nova confirms SHUTOFF).",
+    );
+  }
+}
+
 function podsOn(ctx: StageContext): PodObject[] {
-  return (
-    ctx.kubectl.getJson<List<PodObject>>([
-      "pods",
-      "--all-namespaces",
-      "--field-selector",
-      `spec.nodeName=${ctx.node}`,
-    ])?.items ?? []
-  );
+  return ctx.kubectl.list<PodObject>([
+    "pods",
+    "--all-namespaces",
+    "--field-selector",
+    `spec.nodeName=${ctx.node}`,
+  ]);
 }
 
 /** Pods a drain must move: everything but DaemonSet pods and mirror pods. */
@@ -95,7 +116,7 @@ export function drainBlockers(ctx: StageContext, drainOutput: string): string[] 
       .filter(evictable)
       .forEach((p) => blocked.add(`${p.metadata.namespace}/${p.metadata.name}`));
   }
-  const pdbs = ctx.kubectl.getJson<List<PdbObject>>(["pdb", "--all-namespaces"])?.items ?? [];
+  const pdbs = ctx.kubectl.list<PdbObject>(["pdb", "--all-namespaces"]);
   const pods = new Map(podsOn(ctx).map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p]));
   return [...blocked].map((key) => {
     const pod = pods.get(key);
@@ -143,7 +164,7 @@ function drain(ctx: StageContext): void {
 /**
  * Case 2: force-delete the node's pods (no kubelet will confirm a graceful delete). Which pods
  * were killed without confirmation goes into the run record; a pod that could not be deleted
- * fails the stage before the Node is touched (failures used to be ignored).
+ * fails the stage before the Node is touched.
  */
 function forceDeletePods(ctx: StageContext): void {
   const pods = podsOn(ctx);
@@ -176,14 +197,8 @@ function forceDeletePods(ctx: StageContext): void {
   }
 }
 
-/** Non-graceful shutdown: only with Nova's word that the VM is off, then pod GC removes the pods. */
-async function outOfService(ctx: StageContext, evidence: NodeEvidence): Promise<void> {
-  if (!vmConfirmedOff(evidence.vm)) {
-    throw new Error(
-      `evacuation out-of-service needs Nova to confirm that ${ctx.node}'s VM is off; it reported ${JSON.stringify(evidence.vm)}. ` +
-        "Fix: stop the VM (openstack server stop) or choose drain for a running node.",
-    );
-  }
+/** Non-graceful shutdown: the VM is confirmed off, so pod GC may remove the pods. */
+async function outOfService(ctx: StageContext): Promise<void> {
   ctx.log("VM confirmed off by Nova; applying the out-of-service taint");
   ctx.kubectl.must([
     "taint",
@@ -210,9 +225,18 @@ export async function evacuate(ctx: StageContext, node: NodeObject | undefined):
   }
   ctx.record.note("evacuation", mode);
   if (!node) return;
-  if (mode === "drain") drain(ctx);
-  else if (mode === "force-delete-pods") forceDeletePods(ctx);
-  else if (mode === "out-of-service") await outOfService(ctx, evidence);
-  // delete-node (case 1): deleting the Node object lets pod GC clear its pods.
   if (isReady(node)) ctx.record.note("wasReady", true);
+  switch (mode) {
+    case "drain":
+      return drain(ctx);
+    case "force-delete-pods":
+      assertMayKillPods(ctx, mode, evidence);
+      return forceDeletePods(ctx);
+    case "out-of-service":
+      assertMayKillPods(ctx, mode, evidence);
+      return outOfService(ctx);
+    case "delete-node":
+      // Case 1: deleting the Node object (after the member removal, for a server) lets pod GC clear its pods.
+      return assertMayKillPods(ctx, mode, evidence);
+  }
 }

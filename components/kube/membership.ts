@@ -1,16 +1,21 @@
 /**
- * Kubernetes membership stage, run by the node's `command` resource:
- *   create: wait Ready (servers: etcd voter), uncordon          -> join.ts
- *   delete: evacuate per case, remove the etcd member (servers), delete the Node
- *   intent: record the configured evacuation mode on the Node (see evacuationIntent)
- * The delete half talks only to the Kubernetes API (and Nova for evidence), never to the node,
- * so it works when the node is dead.
+ * Kubernetes membership stage, run by the node's `command` resources:
+ *   create: prove the cluster, wait Ready (servers: etcd voter), uncordon      -> join.ts
+ *   delete: prove the cluster, evacuate per case; servers: take the server lock, quorum preflight,
+ *           etcd snapshot and member removal (nodeRemoval.ts); delete the Node
+ *   intent: prove the cluster, record the configured evacuation mode on the Node
+ * The delete half talks only to the Kubernetes API, Nova and (servers) a healthy peer server,
+ * never to the node itself, so it works when the node is dead. stdout carries only the cluster
+ * identity the stage records (identity.ts); progress goes to stderr.
  */
 import { clusterSnapshot } from "./clusterSnapshot";
-import { contextFromEnv, StageContext } from "./context";
+import { contextFromEnv, Phase, StageContext } from "./context";
 import { evacuate } from "./evacuate";
+import { printIdentity, proveCluster } from "./identity";
 import { join } from "./join";
-import { assertOtherMembersHealthy, deleteNode, removeEtcdMember } from "./nodeRemoval";
+import { assertQuorumAllowsRemoval, deleteNode, removeServerMember } from "./nodeRemoval";
+import { acquireServerLock, markLockFailed, releaseServerLock } from "./serverLock";
+import { evacuationMode, STAGE_CONTRACT } from "./stageEnv";
 import { EVACUATION_ANNOTATION, NodeObject } from "./types";
 
 /**
@@ -19,7 +24,7 @@ import { EVACUATION_ANNOTATION, NodeObject } from "./types";
  * writes the current mode on the Node; the delete half prefers it.
  */
 function recordIntent(ctx: StageContext): void {
-  if (!ctx.kubectl.getJson<NodeObject>(["node", ctx.node])) {
+  if (!ctx.kubectl.get<NodeObject>("node", ctx.node)) {
     ctx.log("no Node object yet; nothing to record");
     return;
   }
@@ -35,39 +40,68 @@ function recordIntent(ctx: StageContext): void {
 
 function currentMode(ctx: StageContext, node: NodeObject | undefined): void {
   const intended = node?.metadata.annotations?.[EVACUATION_ANNOTATION];
-  if (intended && intended !== ctx.evacuation) {
-    ctx.log(`using evacuation mode ${intended} from the Node (stored stage config said ${ctx.evacuation})`);
-    ctx.evacuation = intended as StageContext["evacuation"];
-  }
+  if (!intended || intended === ctx.evacuation) return;
+  ctx.evacuation = evacuationMode(intended, `the Node's ${EVACUATION_ANNOTATION} annotation`);
+  ctx.log(`using evacuation mode ${intended} from the Node (stored stage config said ${ctx.evacuation})`);
+}
+
+/** Destructive halves need what older stages did not store; refuse rather than skip a check. */
+function requireContract(ctx: StageContext): void {
+  if (ctx.contract >= STAGE_CONTRACT && ctx.cluster) return;
+  throw new Error(
+    `${ctx.node}: this membership stage was stored by an older ecs-pulumi without the settings its safety checks need ` +
+      "(cluster nodes, OpenStack credentials, etcd peers). Nothing was changed. Fix: run `pulumi up` once with no " +
+      "rebuild/rejoin bump (every stage stores its new settings), then make the change again.",
+  );
 }
 
 async function leave(ctx: StageContext): Promise<void> {
+  requireContract(ctx);
+  proveCluster(ctx);
   ctx.record.note("clusterBefore", clusterSnapshot(ctx));
-  const node = ctx.kubectl.getJson<NodeObject>(["node", ctx.node]);
+  const node = ctx.kubectl.get<NodeObject>("node", ctx.node);
   if (!node) {
     // Also the normal case when an interrupted update is re-run: the engine deletes a
-    // delete-before-replace dependent again even if the killed run had already deleted it. The
-    // record must show that this run found nothing to remove.
-    ctx.log("Node object already gone (deleted by hand or by an earlier run)");
+    // delete-before-replace dependent again even if the killed run had already deleted it.
+    ctx.log("Node object not found (the API server says NotFound; deleted by hand or by an earlier run)");
     ctx.record.note("nodeAlreadyGone", true);
   }
   currentMode(ctx, node);
-  if (node && ctx.role === "server") assertOtherMembersHealthy(ctx);
-  await evacuate(ctx, node);
-  if (!node) return;
-  if (ctx.role === "server") await removeEtcdMember(ctx, node);
-  await deleteNode(ctx);
-  ctx.log("Node removed from Kubernetes");
+  if (ctx.role === "agent") {
+    await evacuate(ctx, node);
+    if (node) await deleteNode(ctx);
+    return;
+  }
+  await acquireServerLock(ctx, `${ctx.node}: quorum preflight and evacuation`);
+  let memberOut = false;
+  try {
+    assertQuorumAllowsRemoval(ctx, "before evacuation", node !== undefined);
+    await evacuate(ctx, node);
+    await removeServerMember(ctx, node, () => (memberOut = true));
+    if (node) await deleteNode(ctx);
+  } catch (e) {
+    // Before the member removal nothing is out: let other servers go. After it, this server is
+    // out until its chain completes: waiters must stop at once instead of waiting for a release.
+    if (memberOut) markLockFailed(ctx, (e as Error).message);
+    else releaseServerLock(ctx, `${ctx.node}'s change stopped before its etcd member was touched`);
+    throw e;
+  }
 }
 
 async function main(phase: string | undefined): Promise<void> {
   if (phase !== "create" && phase !== "delete" && phase !== "intent") {
     throw new Error("usage: membership.ts create|delete|intent");
   }
-  const ctx = contextFromEnv(phase);
+  const ctx = contextFromEnv(phase as Phase);
   try {
-    if (phase === "intent") recordIntent(ctx);
-    else await (phase === "create" ? join(ctx) : leave(ctx));
+    if (phase === "delete") {
+      await leave(ctx);
+    } else {
+      const { identity } = proveCluster(ctx);
+      if (phase === "intent") recordIntent(ctx);
+      else await join(ctx);
+      printIdentity(identity);
+    }
     if (phase !== "intent") ctx.record.note("clusterAfter", clusterSnapshot(ctx));
     ctx.record.finish("succeeded");
   } catch (e) {

@@ -1,67 +1,172 @@
 import { StageContext, waitFor } from "./context";
-import {
-  condition,
-  ETCD_REMOVE_ANNOTATION,
-  ETCD_REMOVED_ANNOTATION,
-  isReady,
-  List,
-  NodeObject,
-} from "./types";
+import { EtcdMember, memberList, memberOf, onPeer, removeMember, takeSnapshot } from "./etcd";
+import { setLockPhase } from "./serverLock";
+import { ClusterNode } from "./stageEnv";
+import { condition, ETCD_REMOVE_ANNOTATION, ETCD_REMOVED_ANNOTATION, isReady, NodeObject } from "./types";
 
 const ETCD_LABEL = "node-role.kubernetes.io/etcd";
 
-function serverNodes(ctx: StageContext): NodeObject[] {
-  return ctx.kubectl.getJson<List<NodeObject>>(["nodes", "-l", `${ETCD_LABEL}=true`])?.items ?? [];
+export interface MemberView {
+  node: string;
+  ready: boolean;
+  voter: string;
 }
 
-/** etcd membership as the Nodes show it: used before removing a member and in run records. */
-export function etcdMembers(ctx: StageContext): Array<{ node: string; ready: boolean; voter: string }> {
-  return serverNodes(ctx).map((n) => ({
+/** etcd membership as the server Nodes show it: used before removing a member and in run records. */
+export function etcdMembers(ctx: StageContext): MemberView[] {
+  return ctx.kubectl.list<NodeObject>(["nodes", "-l", `${ETCD_LABEL}=true`]).map((n) => ({
     node: n.metadata.name,
     ready: isReady(n),
     voter: condition(n, "EtcdIsVoter")?.status ?? "unknown",
   }));
 }
 
-/** Removing a member is safe only if every other member is healthy (quorum after removal). */
-export function assertOtherMembersHealthy(ctx: StageContext): void {
+const configuredServers = (ctx: StageContext): ClusterNode[] =>
+  (ctx.cluster?.nodes ?? []).filter((n) => n.role === "server");
+
+/**
+ * Removing this server's member is safe only if every other configured server is present, Ready
+ * and a voter (unknown is not healthy), and the cluster has exactly the configured servers: then
+ * quorum survives the removal. Returns the healthy peers. Reads only.
+ */
+export function assertQuorumAllowsRemoval(ctx: StageContext, when: string, selfPresent: boolean): string[] {
+  const servers = configuredServers(ctx);
   const members = etcdMembers(ctx);
-  ctx.record.note("etcdMembersBefore", members);
-  const unhealthy = members.filter((m) => m.node !== ctx.node && (!m.ready || m.voter === "False"));
-  if (unhealthy.length > 0) {
-    throw new Error(
-      `refusing to remove etcd member ${ctx.node}: other member(s) ${unhealthy.map((m) => m.node).join(", ")} are not healthy, ` +
-        "so the cluster could lose quorum. Fix: bring those servers back (Ready, EtcdIsVoter=True) first; replace one server at a time.",
+  ctx.record.note(`etcdMembers ${when}`, members);
+  const problems: string[] = [];
+  for (const s of servers.filter((x) => x.hostname !== ctx.node)) {
+    const m = members.find((x) => x.node === s.hostname);
+    if (!m) problems.push(`${s.hostname} has no server Node`);
+    else if (!m.ready) problems.push(`${s.hostname} is not Ready`);
+    else if (m.voter !== "True") problems.push(`${s.hostname} is not an etcd voter (EtcdIsVoter=${m.voter})`);
+  }
+  const expected = servers.length - (selfPresent ? 0 : 1);
+  if (members.length !== expected) {
+    problems.push(
+      `the cluster has ${members.length} server Node(s) (${members.map((m) => m.node).join(", ")}), expected ${expected} ` +
+        `of the ${servers.length} configured`,
     );
   }
+  if (problems.length > 0) {
+    throw new Error(
+      `refusing to remove etcd member ${ctx.node} (${when}): ${problems.join("; ")}, so the cluster could lose quorum. ` +
+        "Nothing more was changed. Fix: bring those servers back (Ready, EtcdIsVoter=True) first; replace one server at a time.",
+    );
+  }
+  return members.filter((m) => m.node !== ctx.node).map((m) => m.node);
 }
 
-/** RKE2's own way: annotate the Node, wait for the controller to report the member removed. */
-export async function removeEtcdMember(ctx: StageContext, node: NodeObject): Promise<void> {
-  if (node.metadata.annotations?.[ETCD_REMOVED_ANNOTATION]) {
-    ctx.log("etcd member already removed");
+/** etcd's member list must agree: the configured servers, no learner, this server's member as expected. */
+function assertMembersAgree(ctx: StageContext, members: EtcdMember[], peer: string): EtcdMember | undefined {
+  const servers = configuredServers(ctx);
+  const self = servers.find((s) => s.hostname === ctx.node);
+  const mine = self && memberOf(members, self);
+  const problems: string[] = [];
+  for (const s of servers.filter((x) => x.hostname !== ctx.node)) {
+    const m = memberOf(members, s);
+    if (!m) problems.push(`${s.hostname} is not an etcd member`);
+    else if (m.isLearner) problems.push(`${s.hostname} is still a learner`);
+  }
+  const strangers = members.filter((m) => !servers.some((s) => memberOf([m], s)));
+  if (strangers.length > 0) problems.push(`unknown member(s) ${strangers.map((m) => m.name).join(", ")}`);
+  if (problems.length > 0) {
+    throw new Error(
+      `refusing to remove etcd member ${ctx.node}: etcd's own member list (asked on ${peer}) disagrees: ${problems.join("; ")}. ` +
+        "Nothing more was changed. Fix: repair etcd membership first (the servers' RKE2 logs), then re-run.",
+    );
+  }
+  return mine;
+}
+
+/**
+ * The server's way out of etcd: quorum preflight again right before the removal, etcd's member
+ * list from a healthy peer, a fresh snapshot there (a failed snapshot stops everything), then the
+ * removal (the RKE2 way through the Node annotation, or by member ID when the Node is gone), and
+ * etcd's member list once more as proof.
+ */
+export async function removeServerMember(
+  ctx: StageContext,
+  node: NodeObject | undefined,
+  removalStarts: () => void,
+): Promise<void> {
+  if (node?.metadata.annotations?.[ETCD_REMOVED_ANNOTATION]) {
+    ctx.log(`etcd member already removed (${node.metadata.annotations[ETCD_REMOVED_ANNOTATION]})`);
+  }
+  const healthy = assertQuorumAllowsRemoval(ctx, "before member removal", node !== undefined);
+  const before = onPeer(ctx, healthy, "read etcd's member list", (peer) => ({
+    peer,
+    members: memberList(peer),
+  }));
+  const mine = assertMembersAgree(ctx, before.members, before.peer.node.name);
+  ctx.record.note("etcdMemberList", {
+    askedOn: before.peer.node.hostname,
+    members: before.members.map((m) => `${m.name} (${m.ID})${m.isLearner ? " learner" : ""}`),
+  });
+  if (!mine) {
+    ctx.log(`etcd's member list on ${before.peer.node.name} has no member of ${ctx.node}: nothing to remove`);
+    removalStarts();
+    ctx.record.note("etcdMemberAbsent", `proven by the member list on ${before.peer.node.hostname}`);
+    setLockPhase(ctx, `no etcd member of ${ctx.node}; waiting for it to rejoin as a voter`);
     return;
   }
-  ctx.log("asking RKE2 to remove the etcd member");
-  ctx.kubectl.must(["annotate", "node", ctx.node, `${ETCD_REMOVE_ANNOTATION}=true`, "--overwrite"]);
-  const removed = await waitFor(ctx, `RKE2 to remove ${ctx.node}'s etcd member`, 300, () => {
-    const n = ctx.kubectl.getJson<NodeObject>(["node", ctx.node]);
-    return n?.metadata.annotations?.[ETCD_REMOVED_ANNOTATION];
-  });
-  ctx.record.note("etcdRemovedMember", removed);
+  ctx.log(`taking an etcd snapshot on ${before.peer.node.name} before member ${mine.name} is removed`);
+  let snapshot;
+  try {
+    snapshot = takeSnapshot(ctx, before.peer);
+  } catch (e) {
+    throw new Error(
+      `${(e as Error).message}. Without a fresh snapshot no etcd member is removed: ${ctx.node} stays a member ` +
+        "(evacuated and cordoned), its CM role and VM are untouched. Fix: make `rke2 etcd-snapshot save` work on the " +
+        "servers (disk space, RKE2 running), then re-run.",
+    );
+  }
+  ctx.record.note("etcdSnapshot", snapshot);
+  ctx.log(`snapshot ${snapshot.file} (${snapshot.sizeBytes} bytes) on ${snapshot.peer}`);
+
+  removalStarts();
+  setLockPhase(ctx, `removing etcd member ${mine.name}`);
+  if (node) {
+    ctx.log("asking RKE2 to remove the etcd member (etcd.rke2.cattle.io/remove=true)");
+    ctx.kubectl.must(["annotate", "node", ctx.node, `${ETCD_REMOVE_ANNOTATION}=true`, "--overwrite"]);
+    const removed = await waitFor(
+      ctx,
+      `RKE2 to remove ${ctx.node}'s etcd member`,
+      300,
+      () => ctx.kubectl.get<NodeObject>("node", ctx.node)?.metadata.annotations?.[ETCD_REMOVED_ANNOTATION],
+    );
+    ctx.record.note("etcdRemovedMember", removed);
+  } else {
+    ctx.log(`the Node is gone but etcd still lists ${mine.name}: removing it by ID ${mine.ID}`);
+    removeMember(before.peer, mine.ID);
+    ctx.record.note("etcdRemovedMember", `${mine.name} (by ID ${mine.ID}, Node absent)`);
+  }
+  setLockPhase(ctx, `etcd member ${mine.name} removed; waiting for ${ctx.node} to rejoin as a voter`);
+  const after = memberList(before.peer);
+  if (
+    memberOf(
+      after,
+      configuredServers(ctx).find((s) => s.hostname === ctx.node)!,
+    )
+  ) {
+    throw new Error(`etcd on ${before.peer.node.name} still lists ${mine.name} after its removal`);
+  }
+  ctx.record.note(
+    "etcdMembersAfterRemoval",
+    after.map((m) => m.name),
+  );
 }
 
 /** Deletes the Node; a finalizer that hangs is stripped only with proof the etcd member is gone. */
 export async function deleteNode(ctx: StageContext): Promise<void> {
   ctx.log("deleting the Node object");
-  ctx.kubectl.run(["delete", "node", ctx.node, "--wait=false"]);
+  ctx.kubectl.must(["delete", "node", ctx.node, "--wait=false", "--ignore-not-found"]);
   // A healthy deletion takes seconds; after 30 s assume a finalizer hangs (the seed's known issue).
   const gone = await waitFor(ctx, "the Node object to disappear", 30, () =>
-    ctx.kubectl.getJson<NodeObject>(["node", ctx.node]) ? undefined : true,
+    ctx.kubectl.get<NodeObject>("node", ctx.node) ? undefined : true,
   ).catch(() => false);
   if (gone) return;
 
-  const node = ctx.kubectl.getJson<NodeObject>(["node", ctx.node]);
+  const node = ctx.kubectl.get<NodeObject>("node", ctx.node);
   if (!node) return;
   const finalizers = node.metadata.finalizers ?? [];
   const proof = node.metadata.annotations?.[ETCD_REMOVED_ANNOTATION];
@@ -80,7 +185,7 @@ export async function deleteNode(ctx: StageContext): Promise<void> {
   ctx.record.note("finalizerCleanUp", cleanUpAfterFinalizer(ctx));
   ctx.kubectl.must(["patch", "node", ctx.node, "--type=merge", "-p", '{"metadata":{"finalizers":[]}}']);
   await waitFor(ctx, "the Node object to disappear", 60, () =>
-    ctx.kubectl.getJson<NodeObject>(["node", ctx.node]) ? undefined : true,
+    ctx.kubectl.get<NodeObject>("node", ctx.node) ? undefined : true,
   );
 }
 
@@ -105,12 +210,12 @@ function cleanUpAfterFinalizer(ctx: StageContext): {
     nodePasswordSecret: /deleted/.test(out) ? ("deleted" as const) : ("absent" as const),
     nodeHosts: [] as string[],
   };
-  const cms = ctx.kubectl.getJson<List<{ metadata: { name: string }; data?: Record<string, string> }>>([
+  const cms = ctx.kubectl.list<{ metadata: { name: string }; data?: Record<string, string> }>([
     "configmaps",
     "-n",
     "kube-system",
   ]);
-  for (const cm of cms?.items ?? []) {
+  for (const cm of cms) {
     const hosts = cm.data?.NodeHosts;
     if (!hosts || !hosts.includes(ctx.node)) continue;
     const kept = hosts

@@ -20,10 +20,11 @@ export interface NodeObject {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     finalizers?: string[];
+    uid?: string;
     deletionTimestamp?: string;
   };
   spec: { unschedulable?: boolean; taints?: Taint[] };
-  status?: { conditions?: Condition[] };
+  status?: { conditions?: Condition[]; addresses?: Array<{ type: string; address: string }> };
 }
 
 export interface PodObject {
@@ -59,7 +60,8 @@ export interface List<T> {
 }
 
 export interface LeaseObject {
-  spec: { renewTime?: string; leaseDurationSeconds?: number };
+  metadata: { name: string; resourceVersion?: string; annotations?: Record<string, string> };
+  spec: { holderIdentity?: string; acquireTime?: string; renewTime?: string; leaseDurationSeconds?: number };
 }
 
 /** RKE2's etcd member annotations on server Nodes. */

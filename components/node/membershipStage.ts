@@ -1,38 +1,17 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesConfig, NodeConfig } from "../config/types";
+import { stageInputs, StageEnvArgs } from "../kube/stageEnv";
 
 /** Runs a phase of components/kube/membership.ts; relative, so state survives a new checkout path. */
 const run = (phase: string) =>
   `node -r ts-node/register/transpile-only components/kube/membership.ts ${phase}`;
 
-export interface KubeStageArgs {
-  node: NodeConfig;
-  kubernetes: KubernetesConfig;
-  /** Kubeconfig text as a Pulumi secret; when absent, `kubernetes.kubeconfigPath` is used. */
-  kubeconfig?: pulumi.Input<string>;
-}
+export type KubeStageArgs = StageEnvArgs;
 
 export interface MembershipArgs extends KubeStageArgs {
   instanceId: pulumi.Input<string>;
   /** Identity of the previous stage (the CM role): a new role means a new membership. */
   upstream: pulumi.Input<string>;
-}
-
-function stageEnv(args: KubeStageArgs): Record<string, pulumi.Input<string>> {
-  return {
-    ECS_NODE: args.node.hostname,
-    ECS_ROLE: args.node.role,
-    ECS_EVACUATION: args.node.evacuation,
-    ECS_DRAIN_TIMEOUT: String(args.kubernetes.drainTimeoutSec),
-    ECS_READY_TIMEOUT: String(args.kubernetes.readyTimeoutSec),
-    ECS_RUN_RECORD_DIR: args.kubernetes.runRecordDir,
-    // A path keeps the environment readable in previews; kubeconfig text makes it all secret.
-    // Nova credentials (OS_*) come from the environment pulumi runs in, never from inputs.
-    ...(args.kubeconfig
-      ? { ECS_KUBECONFIG_DATA: pulumi.secret(args.kubeconfig) }
-      : { ECS_KUBECONFIG: args.kubernetes.kubeconfigPath }),
-  };
 }
 
 /**
@@ -45,17 +24,22 @@ export function evacuationIntent(name: string, args: KubeStageArgs, opts: pulumi
     {
       create: run("intent"),
       update: run("intent"),
-      environment: stageEnv(args),
+      ...stageInputs(args),
       logging: "stdoutAndStderr",
     },
     opts,
   );
 }
 
+function withInstance(inputs: ReturnType<typeof stageInputs>, instanceId: pulumi.Input<string>) {
+  return { ...inputs, environment: { ...inputs.environment, ECS_INSTANCE_ID: instanceId } };
+}
+
 /**
  * Kubernetes membership: create waits for the node to be Ready (servers: etcd voter) and
- * uncordons it; delete evacuates it per case, removes its etcd member (servers) and deletes the
- * Node. `triggers` binds it to the CM role, so it joins the delete-before-replace cascade.
+ * uncordons it; delete evacuates it per case, removes its etcd member (servers, under the
+ * cluster's server lock, after a snapshot) and deletes the Node. `triggers` binds it to the CM
+ * role, so it joins the delete-before-replace cascade.
  */
 export function kubernetesMembership(name: string, args: MembershipArgs, opts: pulumi.CustomResourceOptions) {
   return new command.local.Command(
@@ -64,7 +48,7 @@ export function kubernetesMembership(name: string, args: MembershipArgs, opts: p
       create: run("create"),
       update: run("create"),
       delete: run("delete"),
-      environment: { ...stageEnv(args), ECS_INSTANCE_ID: args.instanceId },
+      ...withInstance(stageInputs(args), args.instanceId),
       triggers: [args.upstream],
       logging: "stdoutAndStderr",
     },

@@ -37,13 +37,25 @@ export interface ChainStage {
   via?: { label: string; type: string; input: string };
 }
 
+/**
+ * The data volume is detached only from a stopped VM: the attachment is bound to the VM, the CM
+ * host to the attachment and the VM power stage to the CM host, so the cascade deletes (in
+ * reverse) role, power (VM off), host, attachment (detach), VM.
+ */
 export const STAGE_CHAIN: readonly ChainStage[] = [
-  { label: "CM cluster host", type: TYPES.cmHost, input: "instanceId", upstream: [TYPES.instance] },
+  {
+    label: "data volume attachment",
+    type: TYPES.volumeAttach,
+    input: "instanceId",
+    upstream: [TYPES.instance],
+  },
+  { label: "CM cluster host", type: TYPES.cmHost, input: "dataAttachmentId", upstream: [TYPES.volumeAttach] },
+  { label: "VM power", type: TYPES.vmPower, input: "upstream", upstream: [TYPES.cmHost] },
   {
     label: "CM role",
     type: TYPES.cmRole,
-    input: "hostId",
-    upstream: [TYPES.cmHost],
+    input: "powerId",
+    upstream: [TYPES.vmPower],
     via: { label: "RKE2 prep", type: TYPES.remoteCommand, input: "rke2PrepId" },
   },
   { label: "Kubernetes membership", type: TYPES.command, input: "triggers", upstream: [TYPES.cmRole] },

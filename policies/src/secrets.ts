@@ -17,18 +17,19 @@ const TEXT_INPUTS: Record<string, string[]> = {
   [TYPES.remoteCommand]: ["create", "update", "delete"],
 };
 
-/** Dynamic stages that carry the CM password must mark it as a secret output. */
+/** Dynamic stages that carry the CM password or the OpenStack credentials must mark them as secret outputs. */
 const SECRET_OUTPUTS: Record<string, string[]> = {
   [TYPES.cmHost]: ["cmPassword"],
   [TYPES.cmRole]: ["cmPassword"],
   [TYPES.cmRefresh]: ["cmPassword"],
+  [TYPES.vmPower]: ["openstackAuth"],
 };
 
 export function noPlaintextSecrets(): ResourceValidationPolicy {
   return {
     name: "ecs-no-plaintext-secrets",
     description:
-      "Secrets are Pulumi secrets: none in user data or command text, no Nova admin password, CM passwords marked secret.",
+      "Secrets are Pulumi secrets: none in user data or command text, no Nova admin password, CM and OpenStack credentials marked secret.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
       for (const key of TEXT_INPUTS[args.type] ?? []) {

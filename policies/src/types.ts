@@ -1,6 +1,7 @@
 /** Type strings of the resources the rules look at (CrossGuard matches by type string). */
 export const TYPES = {
   instance: "openstack:compute/instance:Instance",
+  volumeAttach: "openstack:compute/volumeAttach:VolumeAttach",
   serverGroup: "openstack:compute/serverGroup:ServerGroup",
   secGroupRule: "openstack:networking/secGroupRule:SecGroupRule",
   command: "command:local:Command",
@@ -8,6 +9,7 @@ export const TYPES = {
   cmHost: "pulumi-nodejs:dynamic/cloudera:ClusterHost",
   cmRole: "pulumi-nodejs:dynamic/cloudera:Role",
   cmRefresh: "pulumi-nodejs:dynamic/cloudera:Refresh",
+  vmPower: "pulumi-nodejs:dynamic/openstack:VmPower",
 } as const;
 
 export type EcsRole = "server" | "agent";

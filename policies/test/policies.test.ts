@@ -33,7 +33,7 @@ function vm(n: number, role: "server" | "agent", over: Partial<FakeResource> = {
   };
 }
 
-/** A well-formed six-node cluster with each node's CM host and role chained to its VM. */
+/** A well-formed six-node cluster with each node's stages chained to its VM. */
 function goodCluster(): FakeResource[] {
   const vms = [
     vm(1, "server"),
@@ -45,25 +45,37 @@ function goodCluster(): FakeResource[] {
   ];
   const stages = vms.flatMap((v) => {
     const cm = { cmUrl: "https://cm.example.com:7183", cmPassword: "x" };
+    const attach: FakeResource = {
+      type: TYPES.volumeAttach,
+      name: `${v.props.name}-data-attach`,
+      props: {},
+      deps: { instanceId: [v] },
+    };
     const host: FakeResource = {
       type: TYPES.cmHost,
       name: `${v.props.name}-cm-host`,
       props: cm,
       opts: { additionalSecretOutputs: ["cmPassword"] },
-      deps: { instanceId: [v] },
+      deps: { instanceId: [v], dataAttachmentId: [attach] },
+    };
+    const power: FakeResource = {
+      type: TYPES.vmPower,
+      name: `${v.props.name}-power`,
+      props: {},
+      deps: { instanceId: [v], upstream: [host] },
     };
     const prep: FakeResource = {
       type: TYPES.remoteCommand,
       name: `${v.props.name}-rke2-prep`,
       props: { create: "/opt/cloudera/parcels/ECS/bin/rke2-uninstall.sh" },
-      dependsOn: [host],
+      dependsOn: [power],
     };
     const role: FakeResource = {
       type: TYPES.cmRole,
       name: `${v.props.name}-cm-role`,
       props: cm,
       opts: { additionalSecretOutputs: ["cmPassword"] },
-      deps: { hostId: [host], rke2PrepId: [prep] },
+      deps: { hostId: [host], powerId: [power], rke2PrepId: [prep] },
     };
     const membership: FakeResource = {
       type: TYPES.command,
@@ -71,7 +83,7 @@ function goodCluster(): FakeResource[] {
       props: { create: "node membership.ts create", delete: "node membership.ts delete" },
       deps: { triggers: [role] },
     };
-    return [host, prep, role, membership];
+    return [attach, host, power, prep, role, membership];
   });
   return [serversGroup, agentsGroup, ...vms, ...stages];
 }
@@ -194,7 +206,23 @@ describe("policy pack", () => {
       assert.strictEqual(v.length, 1);
       assert.match(
         v[0],
-        /ds05.ecs.example.com has no CM cluster host stage bound to its Instance through the input "instanceId"/,
+        /ds05.ecs.example.com has no CM cluster host stage bound to its VolumeAttach through the input "dataAttachmentId"/,
+      );
+    });
+    it("fails a node whose CM host is bound to the VM but not to the data attachment (a detach from a running VM)", async () => {
+      const resources = goodCluster().map((r) =>
+        r.name === "ds04-cm-host" ? { ...r, deps: { instanceId: r.deps!.instanceId } } : r,
+      );
+      const v = await runStackPolicy(stageChainWired(), resources);
+      assert.strictEqual(v.length, 1);
+      assert.match(v[0], /ds04.ecs.example.com has no CM cluster host stage bound to its VolumeAttach/);
+    });
+    it("fails a node without the VM power stage between CM host and role", async () => {
+      const resources = goodCluster().filter((r) => r.name !== "ds01-power");
+      const v = await runStackPolicy(stageChainWired(), resources);
+      assert.match(
+        v[0],
+        /ds01.ecs.example.com has no VM power stage bound to its ClusterHost through the input "upstream"/,
       );
     });
     it("fails a node whose Kubernetes membership is not triggered by its role", async () => {
@@ -207,7 +235,7 @@ describe("policy pack", () => {
     });
     it("fails a role not bound to an RKE2 prep, or a prep that does not come after the CM host", async () => {
       const unbound = goodCluster().map((r) =>
-        r.name === "ds03-cm-role" ? { ...r, deps: { hostId: r.deps!.hostId } } : r,
+        r.name === "ds03-cm-role" ? { ...r, deps: { hostId: r.deps!.hostId, powerId: r.deps!.powerId } } : r,
       );
       const v1 = await runStackPolicy(stageChainWired(), unbound);
       assert.strictEqual(v1.length, 1);
@@ -219,14 +247,14 @@ describe("policy pack", () => {
       early.find((r) => r.name === "ds04-rke2-prep")!.dependsOn = [];
       const v2 = await runStackPolicy(stageChainWired(), early);
       assert.strictEqual(v2.length, 1);
-      assert.match(v2[0], /ds04.ecs.example.com: .*does not come after the ClusterHost/);
+      assert.match(v2[0], /ds04.ecs.example.com: .*does not come after the VmPower/);
     });
     it("fails a role chained by dependsOn only (no property dependency)", async () => {
       const resources = goodCluster().map((r) => (r.name === "ds02-cm-role" ? { ...r, deps: {} } : r));
       const v = await runStackPolicy(stageChainWired(), resources);
       assert.match(
         v[0],
-        /ds02.ecs.example.com has no CM role stage bound to its ClusterHost through the input "hostId"/,
+        /ds02.ecs.example.com has no CM role stage bound to its VmPower through the input "powerId"/,
       );
     });
   });
@@ -330,6 +358,11 @@ describe("policy pack", () => {
         "a CM password not marked secret",
         { type: TYPES.cmHost, name: "h", props: { cmPassword: "x" } },
         /carries cmPassword without marking it secret/,
+      ],
+      [
+        "OpenStack credentials of the VM power stage not marked secret",
+        { type: TYPES.vmPower, name: "p", props: { openstackAuth: "{}" } },
+        /carries openstackAuth without marking it secret/,
       ],
     ] as Array<[string, FakeResource, RegExp]>) {
       it(`fails ${what}`, async () => {

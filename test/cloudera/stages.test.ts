@@ -28,6 +28,11 @@ function connection(sim: CmSimulator) {
   };
 }
 
+/** Name of the role of `type` the simulator's seed put on the host. */
+function seededRole(sim: CmSimulator, hostId: string, type: string): string {
+  return sim.state.rolesOnHost(hostId).find((r) => r.type === type)!.name;
+}
+
 /** The stage providers called directly, as the dynamic provider host would call them. */
 describe("CM stage providers against the simulator", () => {
   let sim: CmSimulator | undefined;
@@ -65,6 +70,7 @@ describe("CM stage providers against the simulator", () => {
       hostId: oldHostId,
       roleType: "ECS_SERVER",
       roleName: oldRoleName,
+      dockerRoleName: seededRole(sim, oldHostId, "DOCKER_SERVER"),
       stage: "cm-role",
     };
 
@@ -104,8 +110,9 @@ describe("CM stage providers against the simulator", () => {
     const first = await roleProvider.create(inputs);
     const again = await roleProvider.create(inputs);
     assert.strictEqual(first.id, again.id, "the existing STARTED role is adopted");
-    await roleProvider.delete!(first.id, { ...inputs, roleName: first.id, stage: "cm-role" });
-    await roleProvider.delete!(first.id, { ...inputs, roleName: first.id, stage: "cm-role" });
+    const stored = { ...inputs, ...first.outs, roleName: first.id, stage: "cm-role" as const };
+    await roleProvider.delete!(first.id, stored);
+    await roleProvider.delete!(first.id, stored);
     await clusterHostProvider.delete!(hostId, {
       ...connection(sim),
       hostname: DS02,
@@ -132,12 +139,13 @@ describe("CM stage providers against the simulator", () => {
       },
     });
     const hostId = sim.state.hostByName(DS02)!.hostId;
-    await roleProvider.delete!("x", {
+    const seeded = seededRole(sim, hostId, "ECS_SERVER");
+    await roleProvider.delete!(seeded, {
       ...connection(sim),
       hostname: DS02,
       hostId,
       roleType: "ECS_SERVER",
-      roleName: "x",
+      roleName: seeded,
       stage: "cm-role",
       withDockerRole: false,
     });
@@ -183,6 +191,7 @@ describe("CM stage providers against the simulator", () => {
       hostId,
       roleType: "ECS_SERVER",
       roleName,
+      dockerRoleName: seededRole(sim, hostId, "DOCKER_SERVER"),
       stage: "cm-role",
     });
     assert.deepStrictEqual(rolesOn(sim, DS02), []);
@@ -276,7 +285,9 @@ describe("CM stage providers against the simulator", () => {
       hostId,
       roleType: "ECS_SERVER" as const,
     };
-    await cmStageProvider.delete!(roleName, { ...role, roleName, stage: "cm-role" });
+    const dockerRoleName = seededRole(sim, hostId, "DOCKER_SERVER");
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    await cmStageProvider.delete!(roleName, { ...role, roleName, dockerRoleName, stage: "cm-role" } as any);
     await assert.rejects(
       cmStageProvider.create({
         ...connection(sim),

@@ -216,12 +216,9 @@ describe("e2e on the lab: failure cases (finalizer hang, case 2, killed update)"
     lab.openstack.hooks.onServer((e) => osEvents.push(e));
     const program = copyProgram(path.join(tmp, "program"));
     records = path.join(tmp, "records");
-    env = await openStack(program, "lab", {
-      OS_AUTH_URL: lab.openstack.authUrl,
-      OS_USERNAME: "ecs-admin",
-      OS_PASSWORD: OS_PASSWORD,
-      OS_PROJECT_NAME: "ecs",
-    });
+
+    // As the README tells users: the stages take Nova credentials from the stack's openstack:* settings.
+    env = await openStack(program, "lab");
     await env.stack.setAllConfigJson(JSON.stringify(stackConfig()));
     const res = await env.stack.up({ onOutput: () => undefined });
     assert.strictEqual(res.summary.result, "succeeded");

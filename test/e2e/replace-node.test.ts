@@ -71,13 +71,8 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
     });
     program = copyProgram(path.join(tmp, "program"));
     records = path.join(tmp, "records");
-    // Nova credentials for the membership stage's evidence (out-of-service, auto), as an operator's shell has them.
-    env = await openStack(program, "lab", {
-      OS_AUTH_URL: lab.openstack.authUrl,
-      OS_USERNAME: "ecs-admin",
-      OS_PASSWORD: OS_PASSWORD,
-      OS_PROJECT_NAME: "ecs",
-    });
+    // As the README tells users: the stages take Nova credentials from the stack's openstack:* settings.
+    env = await openStack(program, "lab");
     await env.stack.setAllConfigJson(JSON.stringify(stackConfig()));
   });
 
@@ -108,13 +103,19 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
       assert.ok(i >= 0, `missing ${s} in:\n${order.join("\n")}`);
       return i;
     };
+    // The data volume is detached only after the role is gone and the VM is off, and attached
+    // again before the CM host and role come back.
     const expected = [
       "delete-replaced ds04-k8s-membership",
       "delete-replaced ds04-cm-role",
+      "delete-replaced ds04-power",
       "delete-replaced ds04-cm-host",
+      "delete-replaced ds04-data-attach",
       "delete-replaced ds04-vm",
       "create-replacement ds04-vm",
+      "create-replacement ds04-data-attach",
       "create-replacement ds04-cm-host",
+      "create-replacement ds04-power",
       "create-replacement ds04-cm-role",
       "create-replacement ds04-k8s-membership",
     ];
@@ -127,6 +128,19 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
 
     const newVm = lab.openstack.snapshot().servers.find((s) => s.name === "ds04")!;
     assert.notStrictEqual(newVm.id, oldVm.id);
+    // Every detach the simulator saw was from a stopped VM (it refuses one from a running VM).
+    const detaches = lab.openstack.detachAudit().filter((d) => d.serverId === oldVm.id);
+    assert.ok(detaches.length > 0, "the data volume was detached");
+    assert.deepStrictEqual(
+      detaches.map((d) => [d.kind, d.serverStatus, d.refused]),
+      detaches.map((d) => [d.kind, "SHUTOFF", false]),
+    );
+    const volume = lab.openstack.snapshot().volumes.find((v) => v.name === "ecs-lab-ds04-data")!;
+    assert.strictEqual(
+      volume.attachment?.serverId,
+      newVm.id,
+      "the same data volume is attached to the new VM",
+    );
     assert.deepStrictEqual(await readyNodes(), lab.nodes.map((n) => n.hostname).sort());
     const ds04 = await kubectlJson<NodeJson>(["node", "ds04.ecs.openstack.com"]);
     assert.ok(!ds04.spec.unschedulable, "uncordoned");
@@ -160,18 +174,20 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
       .filter((l) => l.node === "ds04.ecs.openstack.com")
       .sort((a, b) => a.startedAt.localeCompare(b.startedAt))
       .map((l) => `${l.stage} ${l.outcome}`);
-    assert.deepStrictEqual(ds04Steps.slice(-6), [
+    assert.deepStrictEqual(ds04Steps.slice(-8), [
       "membership-delete succeeded",
       "cm-role-delete succeeded",
+      "vm-power-off succeeded",
       "cm-host-delete succeeded",
       "cm-host-create succeeded",
+      "vm-power-on succeeded",
       "cm-role-create succeeded",
       "membership-create succeeded",
     ]);
     const md = renderRunRecord(lines);
     assert.match(
       md,
-      /stage 2: evacuate the node[\s\S]*stage 2: stop and delete the ECS[\s\S]*the VM is deleted and created again[\s\S]*stage 3: add the ECS role[\s\S]*confirm all nodes Ready/,
+      /stage 2: evacuate the node[\s\S]*stage 2: stop and delete the ECS[\s\S]*SHUTOFF confirmed[\s\S]*data volume detached from the stopped VM, the VM deleted and created again[\s\S]*stage 3: add the ECS role[\s\S]*confirm all nodes Ready/,
     );
   });
 

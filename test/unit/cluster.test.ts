@@ -17,7 +17,9 @@ pulumi.runtime.setMocks(
   {
     newResource(args) {
       registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-      return { id: `${args.name}-id`, state: args.inputs };
+      // The CM host stage's output the next stages bind to.
+      const hostId = args.type.endsWith("cloudera:ClusterHost") ? { hostId: `${args.name}-host-id` } : {};
+      return { id: `${args.name}-id`, state: { ...args.inputs, ...hostId } };
     },
     call(args) {
       return args.inputs;
@@ -46,7 +48,15 @@ describe("EcsCluster (Pulumi mocks)", () => {
   let cluster: EcsCluster;
 
   before(async () => {
-    cluster = new EcsCluster(config.name, { cluster: config, cmPassword: "test-password" });
+    cluster = new EcsCluster(config.name, {
+      cluster: config,
+      cmPassword: "test-password",
+      openstackAuth: JSON.stringify({
+        authUrl: "https://keystone.example.com:5000/v3",
+        password: "os-test-password",
+      }),
+      sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nexample\n-----END OPENSSH PRIVATE KEY-----\n",
+    });
     // Wait for every node's outputs so all child registrations have reached the mock monitor.
     await resolve(cluster.nodeSummary());
     await resolve(pulumi.all(cluster.nodes.map((n) => n.dataAttachment.id)));
@@ -185,15 +195,37 @@ describe("EcsCluster (Pulumi mocks)", () => {
     );
   });
 
-  it("chains each node's stages: VM -> CM host -> CM role -> Kubernetes membership", () => {
+  it("chains each node's stages: VM -> data attachment -> CM host -> VM power -> CM role -> Kubernetes membership", () => {
     const byName = (t: string, n: string) => ofType(t).find((r) => r.name === n);
     for (const node of config.nodes) {
+      const attach = byName("openstack:compute/volumeAttach:VolumeAttach", `${node.name}-data-attach`);
+      assert.strictEqual(attach?.inputs.instanceId, `${node.name}-vm-id`);
       const host = byName("pulumi-nodejs:dynamic/cloudera:ClusterHost", `${node.name}-cm-host`);
       assert.ok(host, `${node.name} has a CM host stage`);
       assert.strictEqual(host.inputs.instanceId, `${node.name}-vm-id`);
+      assert.strictEqual(
+        host.inputs.dataAttachmentId,
+        `${node.name}-data-attach-id`,
+        "the host comes after the attachment",
+      );
+      assert.strictEqual(host.inputs.ipAddress, node.ip, "a host is accepted only at the node's IP");
       assert.strictEqual(host.inputs.hostname, node.hostname);
+      const power = byName("pulumi-nodejs:dynamic/openstack:VmPower", `${node.name}-power`);
+      assert.ok(power, `${node.name} has a VM power stage`);
+      assert.strictEqual(
+        power.inputs.upstream,
+        `${node.name}-cm-host-host-id`,
+        "the VM is powered off before the host goes",
+      );
+      assert.strictEqual(power.inputs.instanceId, `${node.name}-vm-id`);
+      assert.ok(unwrapSecret(power.inputs.openstackAuth).secret, "the OpenStack credentials are a secret");
       const role = byName("pulumi-nodejs:dynamic/cloudera:Role", `${node.name}-cm-role`);
       assert.ok(role);
+      assert.strictEqual(
+        role.inputs.powerId,
+        `${node.name}-power-id`,
+        "the role goes before the VM is powered off",
+      );
       assert.strictEqual(role.inputs.roleType, node.role === "server" ? "ECS_SERVER" : "ECS_AGENT");
       const member = byName("command:local:Command", `${node.name}-k8s-membership`);
       assert.ok(member);
@@ -203,7 +235,27 @@ describe("EcsCluster (Pulumi mocks)", () => {
       assert.strictEqual(env.ECS_NODE, node.hostname);
       assert.strictEqual(env.ECS_EVACUATION, "drain");
       assert.strictEqual(env.ECS_INSTANCE_ID, `${node.name}-vm-id`);
-      assert.ok(!/password|BEGIN/i.test(JSON.stringify(member.inputs)), "no secrets in command inputs");
+      assert.deepStrictEqual(
+        JSON.parse(env.ECS_CLUSTER).nodes.map(
+          (n: { hostname: string; ip: string }) => `${n.hostname}=${n.ip}`,
+        ),
+        config.nodes.map((n) => `${n.hostname}=${n.ip}`),
+        "the stage knows the configured nodes (cluster identity, quorum)",
+      );
+      const stdin = unwrapSecret(member.inputs.stdin);
+      assert.ok(stdin.secret, "credentials travel on stdin, as a secret");
+      const secrets = JSON.parse(stdin.value as string);
+      assert.strictEqual(secrets.openstackAuth.password, "os-test-password");
+      assert.strictEqual(
+        secrets.sshPrivateKey === undefined,
+        node.role === "agent",
+        "only servers get the SSH key",
+      );
+      const { stdin: _stdin, ...plain } = member.inputs;
+      assert.ok(
+        !/password|BEGIN/i.test(JSON.stringify(plain)),
+        "no secrets in the environment or command text",
+      );
       const intent = byName("command:local:Command", `${node.name}-evacuation-intent`);
       assert.ok(intent && !intent.inputs.delete, "the intent stage has no delete half");
       // RKE2 prep between host and role: bound to the role by identity, idle until a rejoin.
@@ -233,8 +285,12 @@ describe("EcsCluster (Pulumi mocks)", () => {
     const gates = ofType("command:local:Command").filter((r) => r.name.endsWith("-health-gate"));
     assert.strictEqual(gates.length, 1);
     const environment = unwrapSecret(gates[0].inputs.environment);
-    assert.ok(environment.secret, "the gate's environment carries the CM password, so it is a secret");
+    assert.ok(!environment.secret, "the gate's environment stays readable: its secrets are on stdin");
     const env = environment.value as Record<string, string>;
+    const stdin = unwrapSecret(gates[0].inputs.stdin);
+    assert.ok(stdin.secret);
+    assert.strictEqual(JSON.parse(stdin.value as string).cmPassword, "test-password");
+    assert.ok(!/password/i.test(JSON.stringify(env)), "no password in the environment");
     assert.match(gates[0].inputs.create as string, /components\/health\/healthGate\.ts$/);
     assert.strictEqual(gates[0].inputs.update, gates[0].inputs.create);
     assert.deepStrictEqual(
@@ -242,8 +298,13 @@ describe("EcsCluster (Pulumi mocks)", () => {
       config.nodes.map((n) => `${n.name}-k8s-membership-id`),
     );
     assert.deepStrictEqual(
-      JSON.parse(env.ECS_GATE_NODES).map((n: { hostname: string }) => n.hostname),
+      JSON.parse(env.ECS_CLUSTER).nodes.map((n: { hostname: string }) => n.hostname),
       config.nodes.map((n) => n.hostname),
+    );
+    assert.deepStrictEqual(
+      JSON.parse(env.ECS_GATE_MACHINES).map((m: { instanceId: string }) => m.instanceId),
+      config.nodes.map((n) => `${n.name}-vm-id`),
+      "the gate checks every VM and its data volume in Nova",
     );
     assert.ok(!/password/i.test(gates[0].inputs.create as string), "no secret in the command text");
   });

@@ -64,9 +64,10 @@ describe("validateClusterConfig", () => {
     for (let i = 7; i <= 20; i++) {
       nodes(raw).push({ name: `ds${String(i).padStart(2, "0")}`, ip: `192.168.8.${140 + i}`, role: "agent" });
     }
+    const hostKey = nodes(raw)[0].sshHostKey;
     nodes(raw).push(
-      { name: "ds21", ip: "192.168.8.161", role: "server" },
-      { name: "ds22", ip: "192.168.8.162", role: "server" },
+      { name: "ds21", ip: "192.168.8.161", role: "server", sshHostKey: hostKey },
+      { name: "ds22", ip: "192.168.8.162", role: "server", sshHostKey: hostKey },
     );
     const c = validateClusterConfig(raw);
     assert.strictEqual(c.nodes.length, 22);
@@ -268,9 +269,21 @@ describe("validateClusterConfig", () => {
     ["a bad domain", (r) => (r.domain = "localhost"), "ecs:domain", /not a well-formed DNS domain/],
     [
       "a rejoin without the node's SSH host key",
-      (r) => (nodes(r)[2].rejoin = 1),
-      "ecs:nodes[2].sshHostKey",
+      (r) => (nodes(r)[4].rejoin = 1),
+      "ecs:nodes[4].sshHostKey",
       /required for a rejoin .*ssh-keyscan/,
+    ],
+    [
+      "a server without its SSH host key (etcd snapshot on a peer before a member goes)",
+      (r) => delete nodes(r)[2].sshHostKey,
+      "ecs:nodes[2].sshHostKey",
+      /required for an ECS server.*etcd snapshot over SSH.*ssh-keyscan/,
+    ],
+    [
+      "a relative RKE2 data directory",
+      (r) => (r.ssh = { rke2DataDir: "rancher/rke2" }),
+      "ecs:ssh.rke2DataDir",
+      /not an absolute path/,
     ],
     [
       "an SSH host key that is a fingerprint, not a key",
@@ -314,6 +327,7 @@ describe("validateClusterConfig", () => {
       user: "root",
       port: 22,
       rke2BinDir: "/opt/cloudera/parcels/ECS/bin",
+      rke2DataDir: "/var/lib/rancher/rke2",
       dialTimeoutSec: 15,
       dialAttempts: 10,
     });

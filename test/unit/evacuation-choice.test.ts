@@ -5,53 +5,53 @@ const evidence = (over: Partial<NodeEvidence>): NodeEvidence => ({
   nodeExists: true,
   ready: "True",
   leaseAgeSec: 3,
+  leaseDurationSec: 40,
+  live: true,
   vm: { source: "nova", status: "ACTIVE" },
   ...over,
 });
+const silent = { ready: "Unknown", leaseAgeSec: 90, live: false };
 
 describe("auto evacuation: choosing the runbook's case from evidence", () => {
-  it("drains a node that reports (case 3)", () => {
+  it("drains a node that reports (case 3), Ready or with a fresh lease", () => {
     assert.strictEqual(chooseEvacuation(evidence({})).mode, "drain");
     assert.strictEqual(chooseEvacuation(evidence({ ready: "False", leaseAgeSec: 2 })).mode, "drain");
   });
 
-  it("uses the out-of-service taint when the node is silent and Nova reports the VM off", () => {
-    const c = chooseEvacuation(
-      evidence({ ready: "Unknown", leaseAgeSec: 20, vm: { source: "nova", status: "SHUTOFF" } }),
-    );
+  it("uses the out-of-service taint when the node is silent and Nova reports the VM off or verifiably gone", () => {
+    const c = chooseEvacuation(evidence({ ...silent, vm: { source: "nova", status: "SHUTOFF" } }));
     assert.strictEqual(c.mode, "out-of-service");
     assert.match(c.why, /SHUTOFF/);
     assert.strictEqual(
-      chooseEvacuation(evidence({ ready: "Unknown", vm: { source: "nova", status: "GONE" } })).mode,
+      chooseEvacuation(
+        evidence({ ...silent, vm: { source: "nova", status: "GONE", visibleSiblings: ["ds05"] } }),
+      ).mode,
       "out-of-service",
     );
   });
 
-  it("deletes a silent node when Nova cannot be asked (case 1)", () => {
-    const c = chooseEvacuation(
-      evidence({
-        ready: "False",
-        leaseAgeSec: 400,
-        vm: { source: "unavailable", reason: "no OS_* credentials" },
-      }),
-    );
-    assert.strictEqual(c.mode, "delete-node");
-    assert.match(c.why, /Nova not consulted \(no OS_\* credentials\)/);
-  });
-
-  it("refuses to guess when the node is silent but its VM runs (possible partition)", () => {
+  it("refuses a silent node when Nova cannot answer: the operator chooses delete-node on purpose", () => {
     assert.throws(
       () =>
         chooseEvacuation(
-          evidence({ ready: "Unknown", leaseAgeSec: 90, vm: { source: "nova", status: "ACTIVE" } }),
+          evidence({ ...silent, vm: { source: "unavailable", reason: "Keystone answered 503" } }),
         ),
-      /may be partitioned.*Fix: confirm the VM is down/,
+      /auto cannot choose.*Nova could not tell \(Keystone answered 503\).*Nothing was changed.*evacuation: delete-node/,
     );
   });
 
-  it("treats a Node that is already gone as case 1", () => {
+  it("counts only SHUTOFF as off: ERROR, PAUSED and SUSPENDED VMs may still hold their pods", () => {
+    for (const status of ["ERROR", "PAUSED", "SUSPENDED", "ACTIVE"])
+      assert.throws(
+        () => chooseEvacuation(evidence({ ...silent, vm: { source: "nova", status } })),
+        /may be partitioned/,
+        status,
+      );
+  });
+
+  it("treats a Node that is already gone as nothing to evacuate", () => {
     assert.strictEqual(
-      chooseEvacuation(evidence({ nodeExists: false, ready: "absent" })).mode,
+      chooseEvacuation(evidence({ nodeExists: false, ready: "absent", live: false })).mode,
       "delete-node",
     );
   });

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { analyzePreview, PreviewStep } from "../../tools/preview-gate/analyze";
+import { renderPlan } from "../../tools/preview-gate/render";
 
 const NODE = (n: string) => `urn:pulumi:lab::ecs::ecs:index:Cluster$ecs:index:Node::${n}`;
 const step = (op: string, node: string, suffix: string, role = "agent"): PreviewStep => {
@@ -76,5 +77,47 @@ describe("gate analysis of the digest without replacement steps (one 'replace' p
       /2 ECS agents would be taken out.*limit is 1/,
     );
     assert.deepStrictEqual(analyzePreview({ steps }, { maxServers: 1, maxAgents: 2 }).problems, []);
+  });
+});
+
+describe("gate analysis of the data volume's detach (engine order, --show-replacement-steps)", () => {
+  const chain = (order: string[]) =>
+    analyzePreview(
+      { steps: order.map((x) => step(x.split(" ")[0], "ds04", x.split(" ")[1])) },
+      { maxServers: 1, maxAgents: 1 },
+    );
+  const out = ["delete-replaced -k8s-membership", "delete-replaced -cm-role"];
+  const back = ["create-replacement -vm", "create-replacement -data-attach", "create-replacement -cm-host"];
+
+  it("accepts the detach after the VM power stage stopped the VM, and shows both in the plan, in order", () => {
+    const r = chain([
+      ...out,
+      "delete-replaced -power",
+      "delete-replaced -cm-host",
+      "delete-replaced -data-attach",
+      "delete-replaced -vm",
+      ...back,
+    ]);
+    assert.deepStrictEqual(r.problems, []);
+    const md = renderPlan(r, [], "lab");
+    assert.match(
+      md,
+      /power the VM off \(Nova stop, wait for SHUTOFF\)[\s\S]*detach the data volume from the stopped VM[\s\S]*delete the VM[\s\S]*attach the data volume/,
+    );
+  });
+
+  it("rejects a detach before the VM is powered off, or without the power stage", () => {
+    const early = chain([
+      ...out,
+      "delete-replaced -data-attach",
+      "delete-replaced -power",
+      "delete-replaced -vm",
+    ]);
+    assert.match(
+      early.problems[0],
+      /^ds04: "delete-replaced ds04-data-attach" would detach the data volume before/,
+    );
+    const never = chain([...out, "delete-replaced -data-attach", "delete-replaced -vm"]);
+    assert.match(never.problems[0], /would detach the data volume without the VM power stage/);
   });
 });

@@ -44,6 +44,7 @@ function snapshot(over: Partial<GateSnapshot> = {}): GateSnapshot {
     nodes: [node("ds01.ecs.example.com", true, {}, "True"), node("ds04.ecs.example.com")],
     pods: [pod("web-1")],
     cm: healthyCm(),
+    machines: expected.map((e) => ({ hostname: e.hostname, status: "ACTIVE", dataVolumeAttached: true })),
     now: NOW,
     ...over,
   };
@@ -92,6 +93,20 @@ describe("health gate checks", () => {
       "CM service ECS configuration is STALE (needs a refresh)",
       "CM host ds01.ecs.example.com health is CONCERNING",
       "CM host ds04.ecs.example.com is not in the cluster",
+    ]);
+  });
+
+  it("names a VM that is not running, a data volume not attached, or Nova that cannot be asked", () => {
+    const machines = [
+      { hostname: "ds01.ecs.example.com", status: "SHUTOFF", dataVolumeAttached: true },
+      { hostname: "ds04.ecs.example.com", status: "ACTIVE", dataVolumeAttached: false },
+    ];
+    assert.deepStrictEqual(gateProblems(snapshot({ machines }), expected, 300), [
+      "VM of ds01.ecs.example.com is SHUTOFF in Nova, not ACTIVE",
+      "the data volume of ds04.ecs.example.com is not attached to its VM",
+    ]);
+    assert.deepStrictEqual(gateProblems(snapshot({ machines: "Keystone answered 401" }), expected, 300), [
+      "Nova could not be asked about the VMs: Keystone answered 401",
     ]);
   });
 });

@@ -42,7 +42,18 @@ const REMOVING = new Set(["delete", "delete-replaced", "replace", "discard", "di
 const MEMBERSHIP_SUFFIX = "-k8s-membership";
 /** The RKE2 prep (killall + uninstall on the node): replaced only by a rejoin. */
 const PREP_SUFFIX = "-rke2-prep";
-const CHAIN_SUFFIXES = ["-vm", "-cm-host", PREP_SUFFIX, "-cm-role", MEMBERSHIP_SUFFIX];
+/** The VM power stage (its delete powers the VM off) and the data volume attachment. */
+const POWER_SUFFIX = "-power";
+const ATTACH_SUFFIX = "-data-attach";
+export const CHAIN_SUFFIXES = [
+  "-vm",
+  ATTACH_SUFFIX,
+  "-cm-host",
+  POWER_SUFFIX,
+  PREP_SUFFIX,
+  "-cm-role",
+  MEMBERSHIP_SUFFIX,
+];
 
 export interface NodePlan {
   name: string;
@@ -152,6 +163,18 @@ export function analyzePreview(digest: PreviewDigest, opts: GateOptions): GateRe
     const anyRemoval = plan.steps.findIndex((x) => removes(x) && !isMembership(x));
     const evacuated = plan.steps.findIndex((x) => removes(x) && isMembership(x));
     const culprit = firstRemoval >= 0 ? firstRemoval : anyRemoval;
+    // In engine order, the data volume must leave a VM the power stage has already stopped.
+    const detach = plan.steps.findIndex((x) => x.startsWith("delete-replaced ") && x.endsWith(ATTACH_SUFFIX));
+    const powerOff = plan.steps.findIndex(
+      (x) => x.startsWith("delete-replaced ") && x.endsWith(POWER_SUFFIX),
+    );
+    if (detach >= 0 && (powerOff < 0 || powerOff > detach)) {
+      plan.problems.push(
+        `${plan.name}: "${plan.steps[detach]}" would detach the data volume ${powerOff < 0 ? "without" : "before"} the VM ` +
+          "power stage stopping the VM. Fix: bind the CM host stage to the attachment (dataAttachmentId) and the power " +
+          "stage to the CM host, so the cascade powers the VM off first.",
+      );
+    }
     if (culprit >= 0 && (evacuated < 0 || (firstRemoval >= 0 && evacuated > firstRemoval))) {
       plan.problems.push(
         `${plan.name}: "${plan.steps[culprit]}" would run without its Kubernetes membership stage (evacuation) deleted first. ` +

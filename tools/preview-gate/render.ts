@@ -1,4 +1,34 @@
-import { GateResult, PolicyResult } from "./analyze";
+import { CHAIN_SUFFIXES, GateResult, PolicyResult } from "./analyze";
+
+/** What each stage's half does, in the runbook's words, for the reviewer. */
+const STAGE_WORDS: Record<string, { out: string; back: string }> = {
+  "-k8s-membership": {
+    out: "evacuate per its case; server: server lock, quorum check, etcd snapshot, member removal; delete the Node",
+    back: "wait Ready (server: etcd voter), uncordon",
+  },
+  "-cm-role": { out: "stop and delete the ECS and Docker roles in CM", back: "add and start the roles" },
+  "-rke2-prep": {
+    out: "(nothing: the prep has no delete)",
+    back: "rke2-killall.sh, rke2-uninstall.sh on the node",
+  },
+  "-power": { out: "power the VM off (Nova stop, wait for SHUTOFF)", back: "make sure the VM runs" },
+  "-cm-host": {
+    out: "remove the host from the cluster and CM",
+    back: "wait for the agent heartbeat at the node's IP, add the host",
+  },
+  "-data-attach": { out: "detach the data volume from the stopped VM", back: "attach the data volume" },
+  "-vm": { out: "delete the VM", back: "create the VM (same port, IP and hostname)" },
+};
+
+function describeStep(step: string): string {
+  const [op, resource] = step.split(" ");
+  const suffix = CHAIN_SUFFIXES.find((x) => resource?.endsWith(x));
+  const words = suffix ? STAGE_WORDS[suffix] : undefined;
+  if (!words) return `\`${step}\``;
+  const removing = /delete|discard/.test(op);
+  const text = op === "replace" ? `${words.out}, then ${words.back}` : removing ? words.out : words.back;
+  return `\`${step}\`: ${text}`;
+}
 
 /** The replacement plan a reviewer reads in the pull request. */
 export function renderPlan(result: GateResult, policies: PolicyResult[] | undefined, stack: string): string {
@@ -20,7 +50,7 @@ export function renderPlan(result: GateResult, policies: PolicyResult[] | undefi
       "Stages, in order:",
       "",
     );
-    n.steps.forEach((s, i) => out.push(`${i + 1}. \`${s}\``));
+    n.steps.forEach((s, i) => out.push(`${i + 1}. ${describeStep(s)}`));
     out.push("");
   }
   out.push("### Policies", "");

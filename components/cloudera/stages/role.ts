@@ -17,6 +17,8 @@ export interface RoleInputs extends CmConnectionInputs {
    * role before the node's RKE2 is wiped and adds it back after.
    */
   rke2PrepId?: string;
+  /** From the VM power stage: the role is deleted before the VM is powered off and comes back after it runs. */
+  powerId?: string;
   roleType: "ECS_SERVER" | "ECS_AGENT";
   /** Also manage the host's DOCKER_SERVER role (started before, deleted after the ECS role). Default true. */
   withDockerRole?: boolean;
@@ -35,7 +37,7 @@ const ROLE_TYPES = ["ECS_SERVER", "ECS_AGENT"];
 
 /**
  * Stage "CM role". create: make the ECS_SERVER/ECS_AGENT role on the host, start it, wait STARTED.
- * delete: stop, wait STOPPED, delete, refresh.
+ * delete: by the stored role names, checked against type and host: stop, wait STOPPED, delete, refresh.
  */
 export const roleProvider: pulumi.dynamic.ResourceProvider<RoleInputs, RoleOutputs> = {
   async check(_olds, news) {
@@ -54,6 +56,7 @@ export const roleProvider: pulumi.dynamic.ResourceProvider<RoleInputs, RoleOutpu
     const replaces = replaceKeys(olds, news, IDENTITY);
     // A role made before the prep stage existed adopts it without being replaced.
     if (olds.rke2PrepId !== undefined && olds.rke2PrepId !== news.rke2PrepId) replaces.push("rke2PrepId");
+    if (olds.powerId !== undefined && olds.powerId !== news.powerId) replaces.push("powerId");
     const changes = changedKeys(
       { ...olds, roleName: undefined, dockerRoleName: undefined, stage: undefined },
       { ...news },
@@ -65,11 +68,11 @@ export const roleProvider: pulumi.dynamic.ResourceProvider<RoleInputs, RoleOutpu
     const ops = await connect(inputs);
     let dockerRoleName: string | undefined;
     if (inputs.withDockerRole !== false) {
-      const docker = await ops.ensureRole(inputs.hostname, "DOCKER_SERVER");
+      const docker = await ops.ensureRole(inputs.hostname, "DOCKER_SERVER", inputs.hostId);
       dockerRoleName = docker.role.name;
       await ops.ensureRoleState(docker.service, docker.role.name ?? "", "STARTED", inputs.hostname);
     }
-    const ecs = await ops.ensureRole(inputs.hostname, inputs.roleType);
+    const ecs = await ops.ensureRole(inputs.hostname, inputs.roleType, inputs.hostId);
     await ops.ensureRoleState(ecs.service, ecs.role.name ?? "", "STARTED", inputs.hostname);
     const roleName = ecs.role.name ?? "";
     return { id: roleName, outs: { ...inputs, roleName, dockerRoleName, stage: "cm-role" } };
@@ -81,10 +84,11 @@ export const roleProvider: pulumi.dynamic.ResourceProvider<RoleInputs, RoleOutpu
     };
   },
 
-  async delete(_id, props) {
+  async delete(id, props) {
     const ops = await connect(props);
-    await ops.ensureRoleDeleted(props.hostname, props.roleType);
-    if (props.withDockerRole !== false) await ops.ensureRoleDeleted(props.hostname, "DOCKER_SERVER");
+    await ops.ensureRoleDeleted(props.hostname, props.roleType, props.roleName || id, props.hostId);
+    if (props.withDockerRole !== false)
+      await ops.ensureRoleDeleted(props.hostname, "DOCKER_SERVER", props.dockerRoleName, props.hostId);
     if (props.refreshOnDelete !== false) await ops.refresh();
   },
 };
@@ -93,6 +97,7 @@ export type RoleArgs = CmConnectionArgs & {
   hostname: pulumi.Input<string>;
   hostId: pulumi.Input<string>;
   rke2PrepId?: pulumi.Input<string>;
+  powerId?: pulumi.Input<string>;
   roleType: pulumi.Input<"ECS_SERVER" | "ECS_AGENT">;
   withDockerRole?: pulumi.Input<boolean>;
   refreshOnDelete?: pulumi.Input<boolean>;

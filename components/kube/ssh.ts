@@ -1,0 +1,56 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ClusterNode, PeerSsh } from "./stageEnv";
+
+export interface SshResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a shell script on a node with the system's OpenSSH client, as an operator would: only
+ * against the node's configured host key, with the stack's private key (a private temporary file,
+ * removed afterwards), the script on stdin (never on a command line), as root or through `sudo -n`.
+ */
+export function sshScript(ssh: PeerSsh, node: ClusterNode, script: string, timeoutSec: number): SshResult {
+  if (!node.sshHostKey)
+    throw new Error(
+      `ecs:nodes (${node.name}).sshHostKey is not set, so ${node.name} cannot be reached over SSH safely`,
+    );
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-ssh-"));
+  try {
+    const key = path.join(dir, "id");
+    const knownHosts = path.join(dir, "known_hosts");
+    fs.writeFileSync(key, ssh.privateKey.endsWith("\n") ? ssh.privateKey : `${ssh.privateKey}\n`, {
+      mode: 0o600,
+    });
+    const hostPattern = ssh.port === 22 ? node.ip : `[${node.ip}]:${ssh.port}`;
+    fs.writeFileSync(knownHosts, `${hostPattern} ${node.sshHostKey}\n`, { mode: 0o600 });
+    const r = spawnSync(
+      process.env.ECS_SSH_BINARY ?? "ssh",
+      [
+        ...["-i", key, "-p", String(ssh.port)],
+        ...["-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=yes"],
+        ...["-o", `UserKnownHostsFile=${knownHosts}`, "-o", "GlobalKnownHostsFile=/dev/null"],
+        ...[
+          "-o",
+          `ConnectTimeout=${ssh.dialTimeoutSec}`,
+          "-o",
+          "LogLevel=ERROR",
+          "-o",
+          "ServerAliveInterval=15",
+        ],
+        `${ssh.user}@${node.ip}`,
+        ssh.user === "root" ? "sh -s" : "sudo -n sh -s",
+      ],
+      { input: script, encoding: "utf8", timeout: timeoutSec * 1000, maxBuffer: 16 * 1024 * 1024 },
+    );
+    if (r.error) throw new Error(`ssh to ${node.name} (${node.ip}): ${r.error.message}`);
+    return { status: r.status ?? 255, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
