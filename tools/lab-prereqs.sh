@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Machine packages the lab needs (Debian, as root): openssl (the CM simulator makes its own CA)
-# and openssh-server (one real sshd per lab node for the RKE2 scripts over SSH). Sourced by
+# Machine packages the lab needs (Debian, as root): openssl (the CM simulator and the servers'
+# etcd endpoints make their own CAs), openssh-server (one real sshd per lab node for the RKE2
+# scripts over SSH) and curl (what a server's etcd member list is read with, as on a real node). Sourced by
 # .ci/run and tools/lab-demo.sh; exports ECS_LAB_SSH_PORT when port 22 is taken.
 apt_install() {
   echo "[lab-prereqs] apt: $*"
@@ -17,6 +18,7 @@ apt_install() {
 }
 missing=()
 command -v openssl >/dev/null || missing+=(openssl)
+command -v curl >/dev/null || missing+=(curl)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -10,17 +10,18 @@ export interface TlsMaterial {
   certPem: string;
 }
 
+function openssl(...args: string[]): void {
+  execFileSync("openssl", args, { stdio: "pipe" });
+}
+
 /**
  * A throw-away CA and a server certificate it signed (SAN: localhost, 127.0.0.1 and the lab node addresses),
  * made with Debian's openssl CLI, so clients verify a real chain instead of turning verification off.
  */
-export function makeTlsMaterial(extraSans: string[] = []): TlsMaterial {
+export function makeTlsMaterial(extraSans: string[] = [], caName = "CM simulator test CA"): TlsMaterial {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cm-sim-tls-"));
   const file = (name: string): string => path.join(dir, name);
   const sans = ["DNS:localhost", "IP:127.0.0.1", ...extraSans].join(",");
-  const openssl = (...args: string[]): void => {
-    execFileSync("openssl", args, { stdio: "pipe" });
-  };
   openssl(
     "req",
     "-x509",
@@ -30,7 +31,7 @@ export function makeTlsMaterial(extraSans: string[] = []): TlsMaterial {
     "-days",
     "2",
     "-subj",
-    "/CN=CM simulator test CA",
+    `/CN=${caName}`,
     "-keyout",
     file("ca.key"),
     "-out",
@@ -71,5 +72,47 @@ export function makeTlsMaterial(extraSans: string[] = []): TlsMaterial {
     caPem: fs.readFileSync(file("ca.pem"), "utf8"),
     keyPem: fs.readFileSync(file("server.key"), "utf8"),
     certPem: fs.readFileSync(file("server.pem"), "utf8"),
+  };
+}
+
+/** A client certificate signed by the material's CA (for servers that ask for one, like etcd). */
+export function issueClientCert(
+  material: TlsMaterial,
+  commonName: string,
+): { certPem: string; keyPem: string } {
+  const file = (name: string): string => path.join(material.dir, name);
+  openssl(
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-subj",
+    `/CN=${commonName}`,
+    "-keyout",
+    file("client.key"),
+    "-out",
+    file("client.csr"),
+  );
+  fs.writeFileSync(file("client.ext"), "extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n");
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    file("client.csr"),
+    "-CA",
+    file("ca.pem"),
+    "-CAkey",
+    file("ca.key"),
+    "-CAcreateserial",
+    "-days",
+    "2",
+    "-extfile",
+    file("client.ext"),
+    "-out",
+    file("client.pem"),
+  );
+  return {
+    certPem: fs.readFileSync(file("client.pem"), "utf8"),
+    keyPem: fs.readFileSync(file("client.key"), "utf8"),
   };
 }

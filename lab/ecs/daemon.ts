@@ -89,7 +89,11 @@ async function main(dir: string): Promise<void> {
       lab.cm.faults.serverErrors = { count: 3, status: 503 };
       return "CM: the next 3 requests get 503\n";
     }
-    throw new Error(`unknown fault ${kind}; use power-off, finalizer-hang or cm-5xx`);
+    if (kind === "snapshot-fail") {
+      lab.wiring.failSnapshots(node, "injected by lab:fail snapshot-fail");
+      return `${node}: rke2 etcd-snapshot save fails until the lab restarts\n`;
+    }
+    throw new Error(`unknown fault ${kind}; use power-off, finalizer-hang, cm-5xx or snapshot-fail`);
   }
 
   server.listen(0, "127.0.0.1", () => {

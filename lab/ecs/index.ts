@@ -3,6 +3,7 @@ import * as path from "path";
 import { defaultSeed, startCmSimulator, type CmSimulator } from "../cm";
 import { startKubeLab, type KubeLab } from "../kube";
 import { startOpenStackSimulator, type OpenStackSimulator } from "../openstack/server";
+import { EtcdEndpoints, startEtcdEndpoints } from "./etcdEndpoint";
 import { ECS_BIN_DIR, installRke2Scripts, startNodeAgent } from "./nodeAgent";
 import { Rke2Controller } from "./rke2";
 import { LabSsh, sshdPreflight, sshPort, startLabSshd } from "./sshd";
@@ -30,6 +31,8 @@ export interface EcsLabOptions {
   log?: LabLog;
   /** Port of the nodes' sshd; default $ECS_LAB_SSH_PORT, else 22. */
   sshPort?: number;
+  /** Port of the servers' etcd client endpoint; default $ECS_LAB_ETCD_PORT, else 2379 (as RKE2). */
+  etcdPort?: number;
 }
 
 export interface EcsLab {
@@ -44,6 +47,8 @@ export interface EcsLab {
   ssh: LabSsh;
   /** The lab's node agent on 127.0.0.1, which the nodes' RKE2 scripts call (SetEnv ECS_LAB_AGENT_URL). */
   nodeAgentUrl: string;
+  /** etcd's client endpoint on each server IP (mutual TLS, RKE2's certificates; see etcdEndpoint.ts). */
+  etcd: EtcdEndpoints;
   nodes: LabNode[];
   /** PEM file of the CA that signed the CM simulator's certificate. */
   cmCaFile: string;
@@ -99,10 +104,18 @@ export async function startEcsLab(opts: EcsLabOptions): Promise<EcsLab> {
     const kube = kubeResult.value;
     const sshd = sshdResult.value;
 
-    const rke2 = new Rke2Controller(kube.kubectl, { promoteAfterMs: 2000, pollMs: 500 });
+    const ipOf = (hostname: string) => LAB_NODES.find((n) => n.hostname === hostname)?.ip;
+    const rke2 = new Rke2Controller(kube.kubectl, { promoteAfterMs: 2000, pollMs: 500 }, ipOf);
     rke2.start();
+    cleanup.push(() => rke2.stop());
     const wiring = wireLab(openstack, cm, kube, rke2, LAB_NODES, log);
     agent.attach(wiring);
+    const etcd = await startEtcdEndpoints({
+      servers: LAB_NODES.filter((n) => n.role === "server"),
+      rke2,
+      serves: (name) => wiring.etcdServes(name),
+      port: opts.etcdPort,
+    });
     return {
       dir: opts.dir,
       openstack,
@@ -112,10 +125,12 @@ export async function startEcsLab(opts: EcsLabOptions): Promise<EcsLab> {
       wiring,
       ssh: sshd.ssh,
       nodeAgentUrl: agent.url,
+      etcd,
       nodes: LAB_NODES,
       cmCaFile,
       async stop() {
         rke2.stop();
+        await etcd.stop();
         await sshd.stop();
         await agent.stop();
         await kube.stop();

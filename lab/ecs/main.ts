@@ -1,5 +1,5 @@
 /**
- * npm run lab:up | lab:down | lab:status | lab:fail -- <node> [power-off|finalizer-hang|cm-5xx]
+ * npm run lab:up | lab:down | lab:status | lab:fail -- <node> [power-off|finalizer-hang|cm-5xx|snapshot-fail]
  * The lab runs as one background process; its directory is .cache/lab (ECS_LAB_DIR to change).
  */
 import { spawn } from "child_process";
@@ -90,7 +90,8 @@ async function status(): Promise<void> {
 }
 
 async function fail(node: string | undefined, kind = "power-off"): Promise<void> {
-  if (!node) throw new Error("usage: npm run lab:fail -- <node> [power-off|finalizer-hang|cm-5xx]");
+  if (!node)
+    throw new Error("usage: npm run lab:fail -- <node> [power-off|finalizer-hang|cm-5xx|snapshot-fail]");
   process.stdout.write(
     await control(`/fail?node=${encodeURIComponent(node)}&kind=${encodeURIComponent(kind)}`, "POST"),
   );

@@ -1,3 +1,4 @@
+import { randomBytes } from "crypto";
 import { Kubectl } from "../kube";
 
 /**
@@ -53,11 +54,26 @@ export interface Rke2Options {
   pollMs: number;
 }
 
+/** An etcd member as etcd's JSON gateway shows it (RKE2 names members `<node name>-<8 hex>`). */
+export interface EtcdMemberRecord {
+  ID: string;
+  name: string;
+  peerURLs: string[];
+  clientURLs: string[];
+}
+
+/** A random uint64 in decimal, as etcd's JSON gateway writes member IDs. */
+const memberId = () => BigInt(`0x${randomBytes(8).toString("hex")}`).toString();
+
 export class Rke2Controller {
   /** Node names whose etcd finalizer must hang instead of completing. */
   readonly hangFinalizer = new Set<string>();
   /** etcd members by Node name; absent = not a member. */
   readonly members = new Map<string, "learner" | "voter">();
+  /** Each member's identity (ID, name, URLs) by Node name, while it is a member. */
+  readonly memberRecords = new Map<string, EtcdMemberRecord>();
+  /** The lab's etcd cluster ID, as the gateway reports it. */
+  readonly clusterId = memberId();
   private readonly joinedAt = new Map<string, number>();
   private readonly removedListeners: Array<(nodeName: string) => void> = [];
   private timer?: NodeJS.Timeout;
@@ -66,6 +82,8 @@ export class Rke2Controller {
   constructor(
     private readonly kubectl: Kubectl,
     private readonly opts: Rke2Options,
+    /** A server Node's IP by Node name, for the members' peer and client URLs. */
+    private readonly ipOf: (nodeName: string) => string | undefined = () => undefined,
   ) {}
 
   start(): void {
@@ -87,6 +105,7 @@ export class Rke2Controller {
    */
   async forget(nodeName: string): Promise<void> {
     this.members.delete(nodeName);
+    this.memberRecords.delete(nodeName);
     for (const key of [...this.joinedAt.keys()])
       if (key.startsWith(`${nodeName}/`)) this.joinedAt.delete(key);
     await this.kubectl.run(["annotate", "node", nodeName, `${REMOVE}-`, `${REMOVED}-`]);
@@ -94,7 +113,24 @@ export class Rke2Controller {
 
   private removeMember(name: string): void {
     this.members.delete(name);
+    this.memberRecords.delete(name);
     for (const listener of this.removedListeners) listener(name);
+  }
+
+  /** etcd's member list: every member with its identity, learners flagged. */
+  memberList(): Array<EtcdMemberRecord & { isLearner: boolean }> {
+    return [...this.memberRecords.entries()].map(([node, m]) => ({
+      ...m,
+      isLearner: this.members.get(node) !== "voter",
+    }));
+  }
+
+  /** `etcdctl member remove <ID>`: the member leaves etcd whatever its Node says. */
+  removeMemberById(id: string): boolean {
+    const node = [...this.memberRecords.entries()].find(([, m]) => m.ID === id)?.[0];
+    if (!node) return false;
+    this.removeMember(node);
+    return true;
   }
 
   private async tick(): Promise<void> {
@@ -132,20 +168,22 @@ export class Rke2Controller {
     const annotations = node.metadata.annotations ?? {};
     if (annotations[REMOVE] === "true") {
       if (!annotations[REMOVED]) {
+        const memberName = this.memberRecords.get(name)?.name ?? `${name}-${node.metadata.uid.slice(0, 8)}`;
         this.removeMember(name);
-        await this.kubectl.ok([
-          "annotate",
-          "node",
-          name,
-          `${REMOVED}=${name}-${node.metadata.uid.slice(0, 8)}`,
-          "--overwrite",
-        ]);
+        await this.kubectl.ok(["annotate", "node", name, `${REMOVED}=${memberName}`, "--overwrite"]);
       }
       return;
     }
     if (!this.joinedAt.has(key)) {
       this.joinedAt.set(key, Date.now());
       this.members.set(name, "learner");
+      const ip = this.ipOf(name) ?? "127.0.0.1";
+      this.memberRecords.set(name, {
+        ID: memberId(),
+        name: `${name}-${randomBytes(4).toString("hex")}`,
+        peerURLs: [`https://${ip}:2380`],
+        clientURLs: [`https://${ip}:2379`],
+      });
     }
     const voter = Date.now() - (this.joinedAt.get(key) ?? 0) >= this.opts.promoteAfterMs;
     if (voter) this.members.set(name, "voter");

@@ -47,7 +47,12 @@ export async function labStatus(lab: EcsLab): Promise<NodeStatusRow[]> {
         ? `${ready === "True" ? "Ready" : "NotReady"}${node.spec.unschedulable ? ",cordoned" : ""}`
         : "-",
       rke2: rke2Label(lab.wiring.rke2State(n.name)),
-      etcd: n.role === "server" ? (lab.rke2.members.get(n.hostname) ?? "-") : "",
+      etcd:
+        n.role === "server"
+          ? lab.rke2.members.has(n.hostname)
+            ? `${lab.rke2.members.get(n.hostname)} ${lab.rke2.memberRecords.get(n.hostname)?.ID ?? ""}`
+            : "-"
+          : "",
       pods: pods.items.filter((p) => p.spec.nodeName === n.hostname).length,
     };
   });

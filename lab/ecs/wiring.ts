@@ -1,7 +1,24 @@
+import * as fs from "fs";
+import * as path from "path";
 import type { CmSimulator } from "../cm";
 import type { KubeLab } from "../kube";
 import type { OpenStackSimulator } from "../openstack/server";
+import { RKE2_DATA_DIR } from "./etcdEndpoint";
 import { Rke2Controller, Rke2NodeState } from "./rke2";
+
+/** Where `rke2 etcd-snapshot save` writes on a server (RKE2's default etcd-snapshot-dir). */
+export const SNAPSHOT_DIR = path.join(RKE2_DATA_DIR, "server", "db", "snapshots");
+
+/** One `rke2 etcd-snapshot save` the lab was asked for. */
+export interface SnapshotRecord {
+  node: string;
+  name: string;
+  at: string;
+  ok: boolean;
+  file?: string;
+  sizeBytes?: number;
+  reason?: string;
+}
 
 /** One lab node: the seed's hostname and its loopback address. */
 export interface LabNode {
@@ -31,6 +48,16 @@ export interface LabWiring {
   killall(name: string): string[];
   /** rke2-uninstall.sh on the node: stops RKE2 and wipes its RKE2 and etcd data. */
   uninstall(name: string): string[];
+  /** Whether the node's etcd runs and answers (VM up, RKE2 running, an etcd member). */
+  etcdServes(name: string): boolean;
+  /** `rke2 etcd-snapshot save --name <snapshot>` on the node: writes a snapshot file, or refuses. */
+  snapshotSave(name: string, snapshot: string): string[];
+  /** `rke2 etcd-snapshot list` on the node. */
+  snapshotList(name: string): string[];
+  /** The next snapshot saves on a node (or on "all") fail with this message; undefined clears it. */
+  failSnapshots(name: string, message: string | undefined): void;
+  /** Every snapshot request so far. */
+  snapshots(): SnapshotRecord[];
 }
 
 interface NodeRecord {
@@ -161,7 +188,71 @@ export function wireLab(
     return r;
   };
 
+  const snapshotFaults = new Map<string, string>();
+  const snapshotLog: SnapshotRecord[] = [];
+  const serverMember = (r: NodeRecord) =>
+    r.vmUp && r.rke2.running && r.node.role === "server" && rke2.members.has(r.node.hostname);
+
   return {
+    etcdServes: (name) => {
+      const r = records.get(name);
+      return r !== undefined && serverMember(r);
+    },
+    snapshotSave(name, snapshot) {
+      const r = onNode(name, "rke2 etcd-snapshot save");
+      const at = new Date();
+      const refuse = (reason: string): never => {
+        snapshotLog.push({ node: name, name: snapshot, at: at.toISOString(), ok: false, reason });
+        throw new LabRefusal(409, reason);
+      };
+      if (!/^[A-Za-z0-9._-]+$/.test(snapshot)) refuse(`invalid snapshot name ${JSON.stringify(snapshot)}`);
+      if (!serverMember(r))
+        refuse(
+          `${name} runs no etcd member (RKE2 ${r.rke2.running ? "runs" : "is stopped"}, role ${r.node.role})`,
+        );
+      const fault = snapshotFaults.get(name) ?? snapshotFaults.get("all");
+      if (fault) refuse(`failed to save snapshot: ${fault}`);
+      const file = path.join(
+        SNAPSHOT_DIR,
+        `${snapshot}-${r.node.hostname}-${Math.floor(at.getTime() / 1000)}`,
+      );
+      fs.mkdirSync(SNAPSHOT_DIR, { recursive: true, mode: 0o700 });
+      const body = JSON.stringify({
+        ecsLabSnapshot: true,
+        takenOn: r.node.hostname,
+        at,
+        members: rke2.memberList(),
+      });
+      fs.writeFileSync(file, body, { mode: 0o600 });
+      snapshotLog.push({
+        node: name,
+        name: snapshot,
+        at: at.toISOString(),
+        ok: true,
+        file,
+        sizeBytes: body.length,
+      });
+      log(`${name}: rke2 etcd-snapshot save wrote ${file}`);
+      return [`Saving etcd snapshot to ${file}`, `Snapshot ${path.basename(file)} saved.`];
+    },
+    snapshotList(name) {
+      const r = onNode(name, "rke2 etcd-snapshot list");
+      const files = fs.existsSync(SNAPSHOT_DIR)
+        ? fs.readdirSync(SNAPSHOT_DIR).filter((f) => f.includes(`-${r.node.hostname}-`))
+        : [];
+      return [
+        "Name Location Size Created",
+        ...files.map((f) => {
+          const st = fs.statSync(path.join(SNAPSHOT_DIR, f));
+          return `${f} file://${path.join(SNAPSHOT_DIR, f)} ${st.size} ${st.mtime.toISOString()}`;
+        }),
+      ];
+    },
+    failSnapshots(name, message) {
+      if (message === undefined) snapshotFaults.delete(name);
+      else snapshotFaults.set(name, message);
+    },
+    snapshots: () => snapshotLog.map((x) => ({ ...x })),
     rke2State: (name) => {
       const r = records.get(name);
       if (!r) throw new Error(`no lab node ${name}`);

@@ -323,6 +323,74 @@ describe("embedded lab: one sshd per node, RKE2 scripts acting on the lab", func
     assert.equal(nodeReady((await kubeNode(name))!), "True");
   });
 
+  it("(d) a server's etcd over SSH as RKE2 exposes it: member list and removal by ID with RKE2's client certificate; rke2 etcd-snapshot save/list", async () => {
+    await nodeInCluster("ds03");
+    const tls = "/var/lib/rancher/rke2/server/tls/etcd";
+    const ip = node("ds03").ip;
+    const etcd = (
+      call: string,
+      body: string,
+      certs = `--cert ${tls}/server-client.crt --key ${tls}/server-client.key`,
+    ) =>
+      ssh(
+        "ds03",
+        `curl -sS --max-time 10 --cacert ${tls}/server-ca.crt ${certs} -X POST -d '${body}' https://${ip}:${lab.etcd.port}/v3/cluster/${call}`,
+      );
+    const list = await etcd("member/list", "{}");
+    assert.equal(list.code, 0, list.stderr);
+    const members = (
+      JSON.parse(list.stdout) as { members: Array<{ ID: string; name: string; isLearner?: boolean }> }
+    ).members;
+    assert.deepEqual(
+      members.map((m) => m.name.replace(/-[0-9a-f]{8}$/, "")).sort(),
+      ["ds01", "ds02", "ds03"].map((n) => node(n).hostname),
+    );
+    for (const m of members) assert.match(m.ID, /^\d+$/, "etcd's JSON gateway writes IDs as decimal strings");
+    const refused = await etcd("member/list", "{}", "");
+    assert.notEqual(refused.code, 0, "a client without RKE2's client certificate is refused by TLS");
+
+    const rke2Bin = `${ECS_BIN_DIR}/rke2`;
+    const save = await ssh("ds03", `${rke2Bin} etcd-snapshot save --name lab-test`);
+    assert.equal(save.code, 0, save.stderr);
+    const file = /Saving etcd snapshot to (\S+)/.exec(save.stdout)?.[1];
+    assert.ok(file && fs.statSync(file).size > 0, `snapshot file ${file} written`);
+    assert.match(
+      path.basename(file),
+      new RegExp(`^lab-test-${node("ds03").hostname.replace(/\./g, "\\.")}-\\d+$`),
+    );
+    const listed = await ssh("ds03", `${rke2Bin} etcd-snapshot list`);
+    assert.match(listed.stdout, new RegExp(`^${path.basename(file)} file://${file} \\d+ `, "m"));
+    const agent = await ssh("ds04", `${rke2Bin} etcd-snapshot save`);
+    assert.equal(agent.code, 1);
+    assert.match(agent.stderr, /ds04 runs no etcd member/);
+    const noVm = await ssh("ds05", `${rke2Bin} etcd-snapshot save`);
+    assert.match(noVm.stderr, /ds05 has no running VM/);
+    lab.wiring.failSnapshots("ds03", "no space left on device");
+    const full = await ssh("ds03", `${rke2Bin} etcd-snapshot save --name lab-test`);
+    lab.wiring.failSnapshots("ds03", undefined);
+    assert.equal(full.code, 1);
+    assert.match(full.stderr, /failed to save snapshot: no space left on device/);
+    const other = await ssh("ds03", `${rke2Bin} server --cluster-reset`);
+    assert.match(other.stderr, /not emulated by the ECS lab/);
+    assert.deepEqual(
+      lab.wiring.snapshots().map((x) => [x.node, x.ok]),
+      [
+        ["ds03", true],
+        ["ds04", false],
+        ["ds03", false],
+      ],
+    );
+
+    // etcdctl member remove, by ID: the member leaves etcd whatever its Node says.
+    const ds01 = members.find((m) => m.name.startsWith(`${node("ds01").hostname}-`))!;
+    const removed = await etcd("member/remove", JSON.stringify({ ID: ds01.ID }));
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal((JSON.parse(removed.stdout) as { members: unknown[] }).members.length, 2);
+    assert.equal(lab.rke2.members.has(node("ds01").hostname), false);
+    const again = await etcd("member/remove", JSON.stringify({ ID: ds01.ID }));
+    assert.match(again.stdout, /etcdserver: member not found/);
+  });
+
   it("refuses to start when the SSH port is taken on the nodes' addresses (a system sshd on 0.0.0.0), naming the fix", async () => {
     const wildcard = net.createServer();
     await new Promise<void>((resolve) => wildcard.listen(0, "0.0.0.0", resolve));
