@@ -13,7 +13,7 @@ import type {
   ApiService,
   ApiServiceList,
 } from "./api-types.generated";
-import { CmApiError } from "./errors";
+import { cmApiError } from "./errors";
 import { CmLogger, silentLogger } from "./logger";
 import { CmConnectionOptions, CmTransport, RequestSpec } from "./transport";
 
@@ -41,7 +41,7 @@ export class CmClient {
       const reported = await transport.request<string>({ method: "GET", path: "/api/version", text: true });
       const m = /^v(\d+)$/.exec(reported);
       if (!m) {
-        throw new CmApiError(
+        throw cmApiError(
           "GET",
           "/api/version",
           200,
@@ -54,7 +54,7 @@ export class CmClient {
       version = Number(m[1]);
     }
     if (version < MIN_API_VERSION) {
-      throw new CmApiError(
+      throw cmApiError(
         "GET",
         "/api/version",
         200,

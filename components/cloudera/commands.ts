@@ -1,6 +1,6 @@
 import type { ApiBulkCommandList, ApiCommand } from "./api-types.generated";
 import { CmClient } from "./client";
-import { CmCommandError, CmTimeoutError } from "./errors";
+import { cmCommandError, cmTimeoutError } from "./errors";
 import { pollDelay, sleep } from "./transport";
 
 export interface WaitOptions {
@@ -29,7 +29,7 @@ export async function waitForCommand(
   while (command.active) {
     if (command.id === undefined) break; // synchronous commands have no id to poll
     if (Date.now() > deadline) {
-      throw new CmTimeoutError(
+      throw cmTimeoutError(
         `${o.what} (CM command '${command.name}' id ${command.id})`,
         o.timeoutMs,
         "still active",
@@ -44,7 +44,7 @@ export async function waitForCommand(
     command = await client.readCommand(command.id);
   }
   if (command.success === false) {
-    throw new CmCommandError(
+    throw cmCommandError(
       command.id ?? -1,
       command.name ?? "?",
       command.resultMessage ?? "(no message from CM)",
@@ -71,7 +71,7 @@ export async function waitForBulk(
   options: Partial<WaitOptions> = {},
 ): Promise<ApiCommand[]> {
   if ((bulk.errors ?? []).length > 0) {
-    throw new CmCommandError(
+    throw cmCommandError(
       -1,
       options.what ?? "bulk role command",
       `CM refused: ${(bulk.errors ?? []).join("; ")}`,

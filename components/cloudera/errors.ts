@@ -1,51 +1,92 @@
+/*
+ * The CM errors are plain `Error` objects with extra fields, made by factory functions, not
+ * subclasses: this code also runs inside the dynamic provider, whose closure serialization turns a
+ * class into a function and loses what `super(message)` sets up (the engine then reported
+ * "Unknown Error" for every CM failure). Test with the `is…` guards, not `instanceof`.
+ */
+
 /** A CM API call that failed: carries CM's own message, the request, and what to do about it. */
-export class CmApiError extends Error {
-  constructor(
-    readonly method: string,
-    readonly path: string,
-    readonly status: number | undefined,
-    readonly cmMessage: string,
-    readonly causes: string[],
-    readonly hint: string,
-    readonly attempts: number,
-  ) {
-    super(
-      `Cloudera Manager ${method} ${path} failed` +
-        (status !== undefined ? ` with HTTP ${status}` : "") +
-        `: ${cmMessage.replace(/\.+$/, "")}` +
-        (causes.length > 0 ? ` (causes: ${causes.join("; ")})` : "") +
-        (attempts > 1 ? ` [after ${attempts} attempts]` : "") +
-        `. ${hint}`,
-    );
-    this.name = "CmApiError";
-  }
+export interface CmApiError extends Error {
+  name: "CmApiError";
+  method: string;
+  path: string;
+  status: number | undefined;
+  cmMessage: string;
+  causes: string[];
+  hint: string;
+  attempts: number;
 }
+
+export function cmApiError(
+  method: string,
+  path: string,
+  status: number | undefined,
+  cmMessage: string,
+  causes: string[],
+  hint: string,
+  attempts: number,
+): CmApiError {
+  const e = new Error(
+    `Cloudera Manager ${method} ${path} failed` +
+      (status !== undefined ? ` with HTTP ${status}` : "") +
+      `: ${cmMessage.replace(/\.+$/, "")}` +
+      (causes.length > 0 ? ` (causes: ${causes.join("; ")})` : "") +
+      (attempts > 1 ? ` [after ${attempts} attempts]` : "") +
+      `. ${hint}`,
+  );
+  return Object.assign(e, {
+    name: "CmApiError" as const,
+    method,
+    path,
+    status,
+    cmMessage,
+    causes,
+    hint,
+    attempts,
+  });
+}
+
+export const isCmApiError = (e: unknown): e is CmApiError => e instanceof Error && e.name === "CmApiError";
 
 /** A CM command that ended with success:false; the message is CM's resultMessage plus failing children. */
-export class CmCommandError extends Error {
-  constructor(
-    readonly commandId: number,
-    readonly commandName: string,
-    readonly resultMessage: string,
-    readonly failedChildren: string[],
-  ) {
-    super(
-      `Cloudera Manager command '${commandName}' (id ${commandId}) failed: ${resultMessage}` +
-        (failedChildren.length > 0 ? `; failed steps: ${failedChildren.join("; ")}` : "") +
-        `. See the command in CM (Running Commands / command ${commandId}), fix the cause, then re-run pulumi up.`,
-    );
-    this.name = "CmCommandError";
-  }
+export interface CmCommandError extends Error {
+  name: "CmCommandError";
+  commandId: number;
+  commandName: string;
+  resultMessage: string;
+  failedChildren: string[];
 }
 
+export function cmCommandError(
+  commandId: number,
+  commandName: string,
+  resultMessage: string,
+  failedChildren: string[],
+): CmCommandError {
+  const e = new Error(
+    `Cloudera Manager command '${commandName}' (id ${commandId}) failed: ${resultMessage}` +
+      (failedChildren.length > 0 ? `; failed steps: ${failedChildren.join("; ")}` : "") +
+      `. See the command in CM (Running Commands / command ${commandId}), fix the cause, then re-run pulumi up.`,
+  );
+  return Object.assign(e, {
+    name: "CmCommandError" as const,
+    commandId,
+    commandName,
+    resultMessage,
+    failedChildren,
+  });
+}
+
+export const isCmCommandError = (e: unknown): e is CmCommandError =>
+  e instanceof Error && e.name === "CmCommandError";
+
 /** A wait that ran out of time; says what was awaited so the operator knows where to look. */
-export class CmTimeoutError extends Error {
-  constructor(what: string, timeoutMs: number, lastSeen: string, hint: string) {
-    super(
-      `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what} (last seen: ${lastSeen}). ${hint}`,
-    );
-    this.name = "CmTimeoutError";
-  }
+export function cmTimeoutError(what: string, timeoutMs: number, lastSeen: string, hint: string): Error {
+  const e = new Error(
+    `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what} (last seen: ${lastSeen}). ${hint}`,
+  );
+  e.name = "CmTimeoutError";
+  return e;
 }
 
 /** Advice per HTTP status, phrased for the person running `pulumi up`. */

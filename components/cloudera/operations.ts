@@ -7,7 +7,7 @@ import type {
 } from "./api-types.generated";
 import { CmClient } from "./client";
 import { WaitOptions, waitForBulk, waitForCommand } from "./commands";
-import { CmApiError, CmTimeoutError } from "./errors";
+import { cmApiError, cmTimeoutError, isCmApiError } from "./errors";
 import { pollDelay, sleep } from "./transport";
 
 /** The ECS service types and role types as CM names them (reference §4). */
@@ -60,7 +60,7 @@ export class CmOperations {
     const services = await this.client.listServices(this.cluster);
     const service = (services.items ?? []).find((s) => s.type === type);
     if (!service?.name) {
-      throw new CmApiError(
+      throw cmApiError(
         "GET",
         `/clusters/${this.cluster}/services`,
         200,
@@ -81,7 +81,7 @@ export class CmOperations {
     const hosts = (await this.client.listHosts("FULL")).items ?? [];
     const named = hosts.filter((h) => h.hostname === hostname);
     if (named.length > 1) {
-      throw new CmApiError(
+      throw cmApiError(
         "GET",
         "/hosts",
         200,
@@ -114,7 +114,7 @@ export class CmOperations {
     for (;;) {
       const [host] = await this.hostsNamed(hostname);
       if (host && ipAddress && host.ipAddress && host.ipAddress !== ipAddress) {
-        throw new CmApiError(
+        throw cmApiError(
           "GET",
           "/hosts",
           200,
@@ -132,7 +132,7 @@ export class CmOperations {
         lastSeen = `registered, ${host.ipAddress ? `IP ${host.ipAddress}` : "no IP reported yet"}, no heartbeat`;
       }
       if (Date.now() > deadline) {
-        throw new CmTimeoutError(
+        throw cmTimeoutError(
           `the CM agent on ${hostname} to heartbeat`,
           o.timeoutMs,
           lastSeen,
@@ -151,7 +151,7 @@ export class CmOperations {
     const host = await this.waitForHeartbeat(hostname, ipAddress);
     if (host.clusterRef?.clusterName === this.cluster) return host;
     if (host.clusterRef?.clusterName) {
-      throw new CmApiError(
+      throw cmApiError(
         "POST",
         `/clusters/${this.cluster}/hosts`,
         200,
@@ -176,7 +176,7 @@ export class CmOperations {
     const named = await this.hostsNamed(hostname);
     if (!host) {
       if (named.length > 0) {
-        throw new CmApiError(
+        throw cmApiError(
           "GET",
           `/hosts/${hostId}`,
           404,
@@ -195,7 +195,7 @@ export class CmOperations {
     if (cluster && cluster !== this.cluster)
       problems.push(`it belongs to cluster ${cluster}, not ${this.cluster}`);
     if (problems.length > 0) {
-      throw new CmApiError(
+      throw cmApiError(
         "GET",
         `/hosts/${hostId}`,
         200,
@@ -222,7 +222,7 @@ export class CmOperations {
     try {
       return await read();
     } catch (err) {
-      if (err instanceof CmApiError && err.status === 404) return undefined;
+      if (isCmApiError(err) && err.status === 404) return undefined;
       throw err;
     }
   }
@@ -231,7 +231,7 @@ export class CmOperations {
     const service = (await this.serviceOfType(SERVICE_TYPE_OF[type])).name ?? "";
     const roles = (await this.client.listRoles(this.cluster, service, { hostname, type })).items ?? [];
     if (roles.length > 1) {
-      throw new CmApiError(
+      throw cmApiError(
         "GET",
         `/clusters/${this.cluster}/services/${service}/roles`,
         200,
@@ -253,7 +253,7 @@ export class CmOperations {
     const found = await this.findRole(hostname, type);
     if (found.role) {
       if (hostId && found.role.hostRef?.hostId !== hostId) {
-        throw new CmApiError(
+        throw cmApiError(
           "GET",
           `/clusters/${this.cluster}/services/${found.service}/roles`,
           200,
@@ -267,7 +267,7 @@ export class CmOperations {
     }
     const host = hostId ? { hostId } : await this.client.findHostByName(hostname);
     if (!host?.hostId) {
-      throw new CmApiError(
+      throw cmApiError(
         "GET",
         "/hosts",
         200,
@@ -287,7 +287,7 @@ export class CmOperations {
     ]);
     const role = created.items?.[0];
     if (!role?.name)
-      throw new CmApiError(
+      throw cmApiError(
         "POST",
         `/clusters/${this.cluster}/services/${found.service}/roles`,
         200,
@@ -329,7 +329,7 @@ export class CmOperations {
       const role = await this.client.readRole(this.cluster, service, roleName);
       if (role.roleState === target) return role;
       if (Date.now() > deadline) {
-        throw new CmTimeoutError(
+        throw cmTimeoutError(
           `role ${roleName} on ${hostname} to be ${target}`,
           o.timeoutMs,
           String(role.roleState),
@@ -352,7 +352,7 @@ export class CmOperations {
   ): Promise<void> {
     const service = (await this.serviceOfType(SERVICE_TYPE_OF[type])).name ?? "";
     if (!roleName) {
-      throw new CmApiError(
+      throw cmApiError(
         "DELETE",
         `/clusters/${this.cluster}/services/${service}/roles`,
         0,
@@ -371,7 +371,7 @@ export class CmOperations {
     else if (!hostId && role.hostRef?.hostname && role.hostRef.hostname !== hostname)
       problems.push(`it is on ${role.hostRef.hostname}, not ${hostname}`);
     if (problems.length > 0) {
-      throw new CmApiError(
+      throw cmApiError(
         "GET",
         `/clusters/${this.cluster}/services/${service}/roles/${roleName}`,
         200,
@@ -386,7 +386,7 @@ export class CmOperations {
     try {
       await this.client.deleteRole(this.cluster, service, roleName);
     } catch (err) {
-      if (!(err instanceof CmApiError && err.status === 404)) throw err; // deleted meanwhile: fine
+      if (!(isCmApiError(err) && err.status === 404)) throw err; // deleted meanwhile: fine
     }
   }
 

@@ -1,6 +1,6 @@
 import axios, { AxiosError, AxiosInstance, Method } from "axios";
 import * as https from "https";
-import { CmApiError, hintForStatus } from "./errors";
+import { cmApiError, hintForStatus } from "./errors";
 import { CmLogger } from "./logger";
 import { backoffDelayMs, DEFAULT_RETRY, isRetryable, RetryOptions } from "./retry-policy";
 
@@ -98,15 +98,7 @@ export class CmTransport {
       }
       const retryable = isRetryable({ status, code, idempotent, retryOn400: spec.retryOn400 === true });
       if (!retryable || attempt >= this.retry.maxAttempts) {
-        throw new CmApiError(
-          spec.method,
-          spec.path,
-          status,
-          cmMessage,
-          causes,
-          this.hint(status, code),
-          attempt,
-        );
+        throw cmApiError(spec.method, spec.path, status, cmMessage, causes, this.hint(status, code), attempt);
       }
       const delay = backoffDelayMs(attempt, this.retry, retryAfter);
       this.logger.warn(

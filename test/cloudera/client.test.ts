@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { CmClient } from "../../components/cloudera/client";
 import { waitForCommand } from "../../components/cloudera/commands";
-import { CmApiError, CmCommandError } from "../../components/cloudera/errors";
+import { isCmApiError, isCmCommandError } from "../../components/cloudera/errors";
 import { CmSimulator } from "../../lab/cm/index";
 import { connectClient, MemoryLogger, PASSWORD, startSim, stopAndCheckContract } from "./sim-fixture";
 
@@ -53,7 +53,7 @@ describe("CM client against the simulator", () => {
     const client = await connectClient(sim);
     sim.faults.serverErrors = { count: 10, status: 500 };
     const err = await client.listHosts().catch((e: unknown) => e);
-    assert.ok(err instanceof CmApiError);
+    assert.ok(isCmApiError(err));
     assert.strictEqual(err.attempts, 4);
     assert.match(
       err.message,
@@ -65,7 +65,7 @@ describe("CM client against the simulator", () => {
     sim = await startSim();
     const client = await connectClient(sim);
     const err = await client.readHost("no-such-host").catch((e: unknown) => e);
-    assert.ok(err instanceof CmApiError);
+    assert.ok(isCmApiError(err));
     assert.strictEqual(err.status, 404);
     assert.strictEqual(err.cmMessage, "Host 'no-such-host' not found.");
     assert.strictEqual(countRequests(sim, "/hosts/no-such-host"), 1);
@@ -78,7 +78,7 @@ describe("CM client against the simulator", () => {
     sim.faults.dropConnections = { count: 1 };
     await assert.rejects(
       client.createRoles("ecs-cluster", "ecs", [{ type: "ECS_AGENT", hostRef: { hostId: host?.hostId } }]),
-      CmApiError,
+      (e: unknown) => isCmApiError(e),
     );
     assert.strictEqual(sim.exchanges.filter((e) => e.method === "POST").length, 1);
   });
@@ -90,7 +90,7 @@ describe("CM client against the simulator", () => {
       username: "admin",
       password: "wrong-pw-123",
     }).catch((e: unknown) => e);
-    assert.ok(err instanceof CmApiError);
+    assert.ok(isCmApiError(err));
     assert.strictEqual(err.status, 401);
     assert.ok(!err.message.includes("wrong-pw-123") && !JSON.stringify(err).includes("wrong-pw-123"));
     assert.match(err.message, /cmPassword/);
@@ -105,7 +105,7 @@ describe("CM client against the simulator", () => {
       timeoutMs: 100,
       retry: { maxAttempts: 2, baseDelayMs: 1 },
     }).catch((e: unknown) => e);
-    assert.ok(err instanceof CmApiError);
+    assert.ok(isCmApiError(err));
     assert.match(err.message, /GET \/api\/version failed: ETIMEDOUT/);
     assert.strictEqual(err.attempts, 2);
   });
@@ -127,7 +127,7 @@ describe("CM client against the simulator", () => {
     const err = await waitForCommand(client, started, { pollMs: 20, timeoutMs: 2000 }).catch(
       (e: unknown) => e,
     );
-    assert.ok(err instanceof CmCommandError);
+    assert.ok(isCmCommandError(err));
     assert.match(err.message, /command 'Refresh' \(id \d+\) failed: Failed to refresh 1 role\(s\)/);
     assert.match(
       err.message,
@@ -148,7 +148,7 @@ describe("CM client against the simulator", () => {
       const err = await CmClient.connect({ baseUrl: sim.url, username: "admin", password: PASSWORD }).catch(
         (e: unknown) => e,
       );
-      assert.ok(err instanceof CmApiError);
+      assert.ok(isCmApiError(err));
       assert.match(err.message, /certificate|CA bundle/);
       assert.strictEqual(err.attempts, 1);
       assert.strictEqual(sim.exchanges.length, 0, "no request reached CM");

@@ -313,6 +313,47 @@ describe("CM stage providers against the simulator", () => {
     fs.rmSync(runRecordDir, { recursive: true, force: true });
   });
 
+  it("runs serialized as the engine runs it, and its errors keep CM's message (they used to reach the engine as 'Unknown Error')", async function () {
+    this.timeout(60_000);
+    sim = await startSim({ tls: true });
+    const ds02 = sim.state.hostByName(DS02)!;
+    // A second record of the hostname: the host stage must report it, not guess.
+    sim.state.hosts.set("stale-ds02", {
+      hostId: "stale-ds02",
+      hostname: DS02,
+      ipAddress: "127.0.8.200",
+      agentUp: false,
+      lastHeartbeatMs: 0,
+    });
+    const serialized = await runtime.serializeFunction(() => cmStageProvider);
+    const mod = { exports: {} as Record<string, () => typeof cmStageProvider> };
+    new Function("module", "exports", "require", serialized.text)(mod, mod.exports, require);
+    const provider = mod.exports[serialized.exportName]();
+    const stored = {
+      ...connection(sim),
+      hostname: DS02,
+      instanceId: "vm-1",
+      hostId: ds02.hostId,
+      stage: "cm-host",
+    };
+    await assert.rejects(
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      provider.delete!(ds02.hostId, stored as any),
+      (e: unknown) => {
+        assert.ok(e instanceof Error, `an Error, not ${String(e)}`);
+        assert.match(
+          e.message,
+          /CM has 2 host records for ds02\.ecs\.openstack\.com: .*stale-ds02 \(IP 127\.0\.8\.200/,
+        );
+        return true;
+      },
+    );
+    assert.ok(
+      sim.state.hosts.has(ds02.hostId) && sim.state.hosts.has("stale-ds02"),
+      "neither record touched",
+    );
+  });
+
   it("one shared provider object serves all three stage types, routed by their inputs", async function () {
     this.timeout(60_000);
     const serialized = await runtime.serializeFunction(() => cmStageProvider);

@@ -16,6 +16,8 @@ export class LabStackConfig {
   constructor(
     private readonly lab: () => EcsLab,
     private readonly records: () => string,
+    /** The operator's kubeconfig file (ecs:kubernetes.kubeconfigPath); default: the lab's admin kubeconfig. */
+    private readonly kubeconfig?: () => string,
   ) {}
 
   full(): LabConfigMap {
@@ -26,7 +28,7 @@ export class LabStackConfig {
       cmUrl: lab.cm.url,
       cmPassword: CM_PASSWORD,
       cmCaFile: lab.cmCaFile,
-      kubeconfig: lab.kube.kubeconfig,
+      kubeconfig: this.kubeconfig?.() ?? lab.kube.kubeconfig,
       runRecordDir: this.records(),
       nodes: this.overrides,
       ssh: lab.ssh,

@@ -1,0 +1,402 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { startEcsLab, type EcsLab } from "../../lab/ecs";
+import { startKubeLab, type KubeLab } from "../../lab/kube";
+import { copyProgram } from "../../tools/programCopy";
+import { CM_PASSWORD, LabStackConfig, OS_PASSWORD } from "../support/e2eLab";
+import { EngineStack, openStack, stepRecorder } from "../support/engine";
+
+const DOMAIN = "ecs.openstack.com";
+const host = (name: string) => `${name}.${DOMAIN}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const LEASE = ["lease", "-n", "kube-system", "ecs-server-change"];
+
+interface NodeJson {
+  metadata: { name: string; annotations?: Record<string, string>; finalizers?: string[] };
+  spec: { unschedulable?: boolean };
+  status: { conditions: Array<{ type: string; status: string }> };
+}
+
+interface RecordLine {
+  node: string;
+  stage: string;
+  startedAt: string;
+  endedAt?: string;
+  outcome?: string;
+  error?: string;
+  evidence: Record<string, unknown>;
+}
+
+/**
+ * The safety invariants (DESIGN.md) under the mistakes and conditions issue 12 found, end to end
+ * on one lab and one stack through the real engine: each refusal is asserted to have touched
+ * nothing, and each change that follows a refusal converges.
+ */
+describe("e2e on the lab: safety under real-world mistakes", function () {
+  this.timeout(30 * 60_000);
+  let lab: EcsLab;
+  let other: KubeLab;
+  let env: EngineStack;
+  let tmp: string;
+  let records: string;
+  /** The operator's kubeconfig (ecs:kubernetes.kubeconfigPath), as ~/.kube/config would be. */
+  let kubeconfig: string;
+  let failed = false;
+
+  const config = new LabStackConfig(
+    () => lab,
+    () => records,
+    () => kubeconfig,
+  );
+  const setNode = (name: string, fields: Record<string, unknown>) => config.setNode(env, name, fields);
+  const kubectlJson = async <T>(args: string[]) => lab.kube.kubectl.json<T>(["get", ...args]);
+  const condition = (n: NodeJson | undefined, type: string) =>
+    n?.status.conditions.find((c) => c.type === type)?.status;
+  const readyNodes = async () =>
+    (await kubectlJson<{ items: NodeJson[] }>(["nodes"])).items
+      .filter((n) => condition(n, "Ready") === "True")
+      .map((n) => n.metadata.name)
+      .sort();
+  const allHostnames = () => lab.nodes.map((n) => n.hostname).sort();
+  const vmOf = (name: string) => lab.openstack.snapshot().servers.find((s) => s.name === name)!;
+  const cmHostsOf = (hostname: string) =>
+    [...lab.cm.state.hosts.values()].filter((h) => h.hostname === hostname);
+  const cmRolesOf = (hostname: string) =>
+    [...lab.cm.state.roles.values()]
+      .filter((r) => lab.cm.state.hosts.get(r.hostId)?.hostname === hostname)
+      .map((r) => `${r.name}:${r.state}`)
+      .sort();
+  const recordsOf = (hostname: string, stage: string): RecordLine[] =>
+    fs
+      .readFileSync(path.join(records, "records.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as RecordLine)
+      .filter((l) => l.node === hostname && l.stage === stage);
+  const leaseOrNone = async () => {
+    const r = await lab.kube.kubectl.run(["get", ...LEASE, "-o", "json"]);
+    return r.code === 0
+      ? (JSON.parse(r.stdout) as {
+          metadata: { annotations?: Record<string, string> };
+          spec: { holderIdentity?: string };
+        })
+      : undefined;
+  };
+
+  /** What a refused update must leave as it was: VMs, CM hosts and roles, Nodes, etcd members, detaches. */
+  const fingerprint = async () => ({
+    vms: lab.openstack
+      .snapshot()
+      .servers.map((s) => `${s.name}:${s.id}:${s.status}`)
+      .sort(),
+    cmHosts: [...lab.cm.state.hosts.values()].map((h) => `${h.hostname}:${h.hostId}:${h.clusterName}`).sort(),
+    cmRoles: [...lab.cm.state.roles.values()].map((r) => `${r.name}:${r.state}`).sort(),
+    nodes: (await kubectlJson<{ items: NodeJson[] }>(["nodes"])).items
+      .map((n) => `${n.metadata.name}:${n.spec.unschedulable ? "cordoned" : "schedulable"}`)
+      .sort(),
+    etcd: [...lab.rke2.members.entries()].map(([k, v]) => `${k}:${v}`).sort(),
+    detaches: lab.openstack.detachAudit().length,
+  });
+
+  before(async () => {
+    failed = true;
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-e2e-safety-"));
+    lab = await startEcsLab({
+      dir: path.join(tmp, "lab"),
+      openstackPassword: OS_PASSWORD,
+      cmPassword: CM_PASSWORD,
+      log: (m) => console.log(`  [lab] ${m}`),
+    });
+    // Another Kubernetes cluster on the same machine, the kind a stale context points at.
+    other = await startKubeLab({ dir: path.join(tmp, "other-cluster"), nodes: [], workloads: false });
+    kubeconfig = path.join(tmp, "kubeconfig");
+    fs.copyFileSync(lab.kube.kubeconfig, kubeconfig);
+    records = path.join(tmp, "records");
+    env = await openStack(copyProgram(path.join(tmp, "program")), "lab");
+    await env.stack.setAllConfigJson(JSON.stringify(config.full()));
+    const res = await env.stack.up({ onOutput: () => undefined });
+    assert.strictEqual(res.summary.result, "succeeded");
+    assert.deepStrictEqual(await readyNodes(), allHostnames());
+    failed = false;
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === "failed") failed = true;
+  });
+
+  after(async () => {
+    await env?.dispose();
+    await other?.stop();
+    await lab?.stop();
+    if (failed) console.log(`  lab and run records kept in ${tmp}`);
+    else if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("refuses a server change when the kubeconfig now points at another cluster (kubectx): nothing touched", async () => {
+    const before = await fingerprint();
+    // The same file, switched to another cluster, as kubectx or a copied config does.
+    fs.copyFileSync(other.kubeconfig, kubeconfig);
+    await setNode("ds02", { rebuild: 1, evacuation: "drain" });
+    try {
+      await assert.rejects(env.stack.up(), (e: Error) => {
+        assert.match(e.message, /now reaches another cluster: its kube-system namespace UID is/);
+        assert.match(e.message, /Nothing was changed/);
+        return true;
+      });
+    } finally {
+      fs.copyFileSync(lab.kube.kubeconfig, kubeconfig);
+    }
+    assert.deepStrictEqual(await fingerprint(), before);
+    const leave = recordsOf(host("ds02"), "membership-delete").pop()!;
+    assert.strictEqual(leave.outcome, "failed");
+    assert.ok(!("nodeAlreadyGone" in leave.evidence), "an absent Node was not taken for a gone one");
+  });
+
+  it("stops a server change before its etcd member is removed when the etcd snapshot fails", async () => {
+    const ds02Vm = vmOf("ds02").id;
+    const roles = cmRolesOf(host("ds02"));
+    lab.wiring.failSnapshots("all", "no space left on device");
+    try {
+      await assert.rejects(env.stack.up(), (e: Error) => {
+        assert.match(e.message, /etcd snapshot on ds0[13] failed.*no space left on device/);
+        assert.match(e.message, /Without a fresh snapshot no etcd member is removed/);
+        return true;
+      });
+    } finally {
+      lab.wiring.failSnapshots("all", undefined);
+    }
+    assert.strictEqual(vmOf("ds02").id, ds02Vm, "server VM untouched");
+    assert.deepStrictEqual(cmRolesOf(host("ds02")), roles, "server CM roles untouched");
+    assert.strictEqual(lab.rke2.members.get(host("ds02")), "voter", "etcd member still there");
+    const lease = await leaseOrNone();
+    assert.strictEqual(lease?.spec.holderIdentity, undefined, "the server lock was given back");
+    assert.strictEqual(lease?.metadata.annotations?.["ecs.cloudera.com/state"], "released");
+  });
+
+  it("waits while another server change holds the cluster's server lock, and stops at once when it fails: nothing touched", async () => {
+    // Another update (another runner, another stack) has taken ds03 out.
+    await lab.kube.kubectl.ok(["delete", ...LEASE, "--ignore-not-found"]);
+    const lease = (state: string, phase: string) =>
+      JSON.stringify({
+        apiVersion: "coordination.k8s.io/v1",
+        kind: "Lease",
+        metadata: {
+          name: "ecs-server-change",
+          namespace: "kube-system",
+          annotations: {
+            "ecs.cloudera.com/state": state,
+            "ecs.cloudera.com/phase": phase,
+            ...(state === "failed" ? { "ecs.cloudera.com/failure": "VM create failed: quota exceeded" } : {}),
+          },
+        },
+        spec: { holderIdentity: host("ds03"), acquireTime: "2026-12-05T00:00:00.000000Z" },
+      });
+    await lab.kube.kubectl.ok(["apply", "-f", "-"], { input: lease("held", "evacuating") });
+    const before = await fingerprint();
+    const output: string[] = [];
+    const started = Date.now();
+    const up = env.stack.up({ onOutput: (o) => output.push(o) });
+    let waited = false;
+    for (let i = 0; i < 120 && !waited; i++) {
+      await sleep(500);
+      waited = output.join("").includes("waiting for the server lock");
+    }
+    assert.ok(waited, "ds02's stage waits for the lock held by ds03");
+    const markedAt = Date.now();
+    await lab.kube.kubectl.ok(["apply", "-f", "-"], { input: lease("failed", "failed") });
+    await assert.rejects(up, (e: Error) => {
+      assert.match(
+        e.message,
+        /refusing to take ECS server ds02\.ecs\.openstack\.com out: the change of server ds03/,
+      );
+      assert.match(e.message, /VM create failed: quota exceeded/);
+      return true;
+    });
+    console.log(
+      `  [timing] waited ${((markedAt - started) / 1000).toFixed(1)} s, stopped ${((Date.now() - markedAt) / 1000).toFixed(1)} s after the lock was marked failed`,
+    );
+    assert.deepStrictEqual(await fingerprint(), before);
+    await lab.kube.kubectl.ok(["delete", ...LEASE]);
+  });
+
+  it("a plain pulumi up of two servers (no gate): one at a time, each after a verified snapshot, never two etcd members out", async () => {
+    const vms = { ds01: vmOf("ds01").id, ds02: vmOf("ds02").id };
+    await setNode("ds01", { rebuild: 1, evacuation: "drain" });
+    // The lab's own view, sampled through the update: how many servers are not voters at once.
+    let watching = true;
+    let worst = 0;
+    const servers = ["ds01", "ds02", "ds03"].map(host);
+    const watcher = (async () => {
+      while (watching) {
+        const out = servers.filter((s) => lab.rke2.members.get(s) !== "voter").length;
+        worst = Math.max(worst, out);
+        await sleep(100);
+      }
+    })();
+    try {
+      const res = await env.stack.up();
+      assert.strictEqual(res.summary.result, "succeeded");
+    } finally {
+      watching = false;
+      await watcher;
+    }
+    assert.strictEqual(worst, 1, "exactly one server out at a time");
+    for (const n of ["ds01", "ds02"] as const) {
+      assert.notStrictEqual(vmOf(n).id, vms[n], `${n} rebuilt`);
+      const leave = recordsOf(host(n), "membership-delete").pop()!;
+      const snap = leave.evidence.etcdSnapshot as {
+        file: string;
+        sizeBytes: number;
+        restore: string;
+        peer: string;
+      };
+      assert.ok(snap.sizeBytes > 0, `${n}: snapshot with its size`);
+      assert.ok(fs.existsSync(snap.file), `${n}: snapshot file ${snap.file} exists`);
+      assert.match(snap.restore, /--cluster-reset-restore-path=/);
+      assert.notStrictEqual(snap.peer, host(n), "taken on another server");
+      assert.match(
+        String(leave.evidence.etcdRemovedMember),
+        new RegExp(`^${host(n).replace(/\./g, "\\.")}-`),
+      );
+    }
+    const snapshots = lab.wiring.snapshots().filter((s) => s.ok);
+    assert.ok(snapshots.length >= 2);
+    // The second server's removal started only after the first was a voter again.
+    const ds01 = recordsOf(host("ds01"), "membership-create").pop()!;
+    const ds02 = recordsOf(host("ds02"), "membership-delete").pop()!;
+    const [first, second] = [ds01, ds02].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    assert.ok((first.endedAt ?? "") <= second.startedAt, "the chains did not overlap");
+    assert.strictEqual((await leaseOrNone())?.spec.holderIdentity, undefined, "lock released");
+    assert.deepStrictEqual(await readyNodes(), allHostnames());
+  });
+
+  it("removes a server whose Node was deleted by hand only with etcd's own member list as proof (by member ID)", async () => {
+    const ds03 = host("ds03");
+    // The seed's workaround done by hand: finalizers stripped, Node deleted; etcd keeps the member.
+    await lab.kube.kubectl.ok([
+      "patch",
+      "node",
+      ds03,
+      "--type=merge",
+      "-p",
+      '{"metadata":{"finalizers":[]}}',
+    ]);
+    await lab.kube.kubectl.ok(["delete", "node", ds03, "--wait=true"]);
+    assert.ok(lab.rke2.members.has(ds03), "etcd still has the member");
+    await setNode("ds03", { rebuild: 1, evacuation: "delete-node" });
+    const res = await env.stack.up();
+    assert.strictEqual(res.summary.result, "succeeded");
+    const leave = recordsOf(ds03, "membership-delete").pop()!;
+    assert.strictEqual(leave.evidence.nodeAlreadyGone, true);
+    assert.ok(
+      (leave.evidence.etcdMemberList as { members: string[] }).members.some((m) => m.startsWith(`${ds03}-`)),
+      "etcd's member list still had it",
+    );
+    assert.match(String(leave.evidence.etcdRemovedMember), /by ID \d+, Node absent/);
+    assert.ok((leave.evidence.etcdSnapshot as { sizeBytes: number }).sizeBytes > 0);
+    assert.strictEqual(lab.rke2.members.get(ds03), "voter", "a new member joined and was promoted");
+    assert.deepStrictEqual(await readyNodes(), allHostnames());
+  });
+
+  it("reports a duplicate CM host record instead of guessing, and converges once it is removed", async () => {
+    const ds04 = host("ds04");
+    const stale = {
+      hostId: "stale-ds04-record",
+      hostname: ds04,
+      ipAddress: "127.0.8.200",
+      agentUp: false,
+      lastHeartbeatMs: 0,
+    };
+    lab.cm.state.hosts.set(stale.hostId, stale);
+    const ours = cmHostsOf(ds04).find((h) => h.hostId !== stale.hostId)!;
+    await setNode("ds04", { rebuild: 1, evacuation: "drain" });
+    await assert.rejects(env.stack.up(), (e: Error) => {
+      assert.match(e.message, /CM has 2 host records for ds04\.ecs\.openstack\.com/);
+      assert.match(e.message, /stale-ds04-record \(IP 127\.0\.8\.200/);
+      return true;
+    });
+    assert.ok(lab.cm.state.hosts.has(stale.hostId), "the other record was not touched");
+    assert.ok(lab.cm.state.hosts.has(ours.hostId), "nor was ours removed on a guess");
+    lab.cm.state.hosts.delete(stale.hostId);
+    const res = await env.stack.up();
+    assert.strictEqual(res.summary.result, "succeeded");
+    assert.strictEqual(cmHostsOf(ds04).length, 1);
+    assert.deepStrictEqual(await readyNodes(), allHostnames());
+  });
+
+  it("refuses delete-node on a live node (Ready, fresh lease, VM running): nothing touched", async () => {
+    const before = await fingerprint();
+    await setNode("ds05", { rebuild: 1, evacuation: "delete-node" });
+    await assert.rejects(env.stack.up(), (e: Error) => {
+      assert.match(
+        e.message,
+        /refusing evacuation delete-node of ds05\.ecs\.openstack\.com: the node is live/,
+      );
+      assert.match(e.message, /Nova says ACTIVE/);
+      assert.match(e.message, /Nothing was changed/);
+      return true;
+    });
+    assert.deepStrictEqual(await fingerprint(), before);
+    const leave = recordsOf(host("ds05"), "membership-delete").pop()!;
+    assert.strictEqual(leave.outcome, "failed");
+    const evidence = leave.evidence.evidence as { live: boolean; vm: { source: string; status: string } };
+    assert.strictEqual(evidence.live, true);
+    assert.deepStrictEqual(
+      [evidence.vm.source, evidence.vm.status],
+      ["nova", "ACTIVE"],
+      "the evidence the refusal was taken on, from the stack's own OpenStack settings",
+    );
+  });
+
+  it("refuses to lower a generation (reverting the refused bump) before anything changes", async () => {
+    const before = await fingerprint();
+    await setNode("ds05", { rebuild: 0 });
+    await assert.rejects(
+      env.stack.preview(),
+      /ecs:nodes \(ds05\)\.rebuild was lowered from 1 to 0; generations only increase.*Fix: set it back to 1/,
+    );
+    const rec = stepRecorder();
+    await assert.rejects(env.stack.up({ onEvent: rec.onEvent }), /generations only increase/);
+    assert.deepStrictEqual(
+      rec.steps.filter((s) => s.name.startsWith("ds05")),
+      [],
+      "no step of the node ran",
+    );
+    assert.deepStrictEqual(await fingerprint(), before);
+    // Back to the recorded generation; ds05 stays refused (live, delete-node) in what follows.
+    await setNode("ds05", { rebuild: 1 });
+  });
+
+  it("auto refuses a silent node when Nova cannot answer: nothing touched", async () => {
+    const vm = vmOf("ds06");
+    lab.openstack.faults.crashServer(vm.id);
+    for (let i = 0; i < 60 && (await readyNodes()).includes(host("ds06")); i++) await sleep(500);
+    await sleep(5000); // past the lab's 4 s node lease: the node is silent
+    lab.openstack.faults.injectHttpError({ path: `/servers/${vm.id}`, status: 503, times: 1000 });
+    const before = await fingerprint();
+    await setNode("ds06", { rebuild: 1, evacuation: "auto" });
+    try {
+      await assert.rejects(env.stack.up(), (e: Error) => {
+        assert.match(e.message, /auto cannot choose for a silent node \(Ready=Unknown.*Nova could not tell/);
+        assert.match(e.message, /set evacuation: delete-node/);
+        assert.match(e.message, /refusing evacuation delete-node of ds05/, "ds05 stays refused");
+        return true;
+      });
+    } finally {
+      lab.openstack.faults.clear();
+    }
+    assert.deepStrictEqual(await fingerprint(), before);
+  });
+
+  it("never detached a data volume from a running VM", () => {
+    const audit = lab.openstack.detachAudit();
+    assert.ok(audit.length >= 4, `${audit.length} detaches`);
+    assert.deepStrictEqual(
+      audit.filter((d) => d.serverStatus !== "SHUTOFF" || d.refused),
+      [],
+      "every detach was from a SHUTOFF VM and none was refused",
+    );
+  });
+});
