@@ -75,7 +75,7 @@ describe("engine: preview gate on real preview JSON (machines only)", function (
     const steps = result.nodes[0].steps;
     assert.match(
       result.problems[0],
-      /^ds04: "delete-replaced ds04-(vm|data-attach)" would run without its Kubernetes membership stage/,
+      /^ds04: "delete-replaced ds04-(vm|data-attach|power)" would run without its Kubernetes membership stage/,
       steps.join("\n"),
     );
     assert.ok(
