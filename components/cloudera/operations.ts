@@ -363,7 +363,25 @@ export class CmOperations {
       );
     }
     const role = await this.readOrNone(() => this.client.readRole(this.cluster, service, roleName));
-    if (!role) return;
+    if (!role) {
+      // Gone, unless the host still has a role of this type: then the stored name is not its name.
+      const left = hostId
+        ? ((await this.client.listRoles(this.cluster, service, { hostId, type })).items ?? [])
+        : [];
+      if (left.length > 0) {
+        throw cmApiError(
+          "GET",
+          `/clusters/${this.cluster}/services/${service}/roles/${roleName}`,
+          404,
+          `the stage's ${type} role ${roleName} is not in service ${service}, but host ${hostname} has ${type} role ` +
+            `${left.map((r) => r.name).join(", ")}, which this stage did not record`,
+          [],
+          "Nothing was changed. Check the roles in CM; delete the stray role there if it is stale, then re-run.",
+          1,
+        );
+      }
+      return;
+    }
     const problems: string[] = [];
     if (role.type !== type) problems.push(`it is a ${role.type} role, not ${type}`);
     if (hostId && role.hostRef?.hostId !== hostId)

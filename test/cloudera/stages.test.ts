@@ -313,6 +313,63 @@ describe("CM stage providers against the simulator", () => {
     fs.rmSync(runRecordDir, { recursive: true, force: true });
   });
 
+  it("deletes roles by their stored names only after checking them: another type, host or an unrecorded role is refused", async () => {
+    sim = await startSim();
+    const ds02 = sim.state.hostByName(DS02)!;
+    const ecs = seededRole(sim, ds02.hostId, "ECS_SERVER");
+    const docker = seededRole(sim, ds02.hostId, "DOCKER_SERVER");
+    const stored = {
+      ...connection(sim),
+      hostname: DS02,
+      hostId: ds02.hostId,
+      roleType: "ECS_SERVER" as const,
+      roleName: ecs,
+      dockerRoleName: docker,
+      stage: "cm-role" as const,
+    };
+    // Stored names that do not fit what CM has: another type, another host, a name CM does not
+    // know while the host still has a role of that type.
+    await assert.rejects(
+      roleProvider.delete!(ecs, { ...stored, roleType: "ECS_AGENT" }),
+      /refusing to delete role ecs-.*: it is a ECS_SERVER role, not ECS_AGENT/,
+    );
+    await assert.rejects(
+      roleProvider.delete!(ecs, { ...stored, hostId: "another-host" }),
+      /refusing to delete role ecs-.*: it is on host .*, not another-host/,
+    );
+    await assert.rejects(
+      roleProvider.delete!(docker, { ...stored, roleName: docker }),
+      /the stage's ECS_SERVER role docker-.* is not in service ecs, but host ds02.* has ECS_SERVER role ecs-/,
+    );
+    assert.deepStrictEqual(
+      rolesOn(sim, DS02),
+      ["DOCKER_SERVER:STARTED", "ECS_SERVER:STARTED"],
+      "nothing deleted",
+    );
+    await roleProvider.delete!(ecs, stored);
+    assert.deepStrictEqual(rolesOn(sim, DS02), [], "the stored roles, checked, are deleted");
+    await roleProvider.delete!(ecs, stored); // a re-run finds them gone: done
+  });
+
+  it("accepts a new host only at the node's IP", async () => {
+    sim = await startSim();
+    sim.hooks.setAgentHeartbeat("ds07.ecs.openstack.com", true, "127.0.8.99");
+    await assert.rejects(
+      clusterHostProvider.create({
+        ...connection(sim),
+        hostname: "ds07.ecs.openstack.com",
+        instanceId: "vm-7",
+        ipAddress: "127.0.8.147",
+      }),
+      /reports IP 127\.0\.8\.99, but the node's IP is 127\.0\.8\.147: another machine claims its hostname/,
+    );
+    assert.strictEqual(
+      sim.state.hostByName("ds07.ecs.openstack.com")?.clusterName,
+      undefined,
+      "not added to the cluster",
+    );
+  });
+
   it("runs serialized as the engine runs it, and its errors keep CM's message (they used to reach the engine as 'Unknown Error')", async function () {
     this.timeout(60_000);
     sim = await startSim({ tls: true });

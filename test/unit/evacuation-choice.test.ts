@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { chooseEvacuation, NodeEvidence } from "../../components/kube/evacuate";
+import { evacuationMode } from "../../components/kube/stageEnv";
 
 const evidence = (over: Partial<NodeEvidence>): NodeEvidence => ({
   nodeExists: true,
@@ -53,6 +54,16 @@ describe("auto evacuation: choosing the runbook's case from evidence", () => {
     assert.strictEqual(
       chooseEvacuation(evidence({ nodeExists: false, ready: "absent", live: false })).mode,
       "delete-node",
+    );
+  });
+});
+
+describe("evacuation mode from config or the Node's intent annotation", () => {
+  it("accepts the known modes and refuses anything else instead of falling through to a Node delete", () => {
+    assert.strictEqual(evacuationMode("force-delete-pods", "x"), "force-delete-pods");
+    assert.throws(
+      () => evacuationMode("delete", "the Node's ecs.cloudera.com/evacuation annotation"),
+      /the Node's ecs\.cloudera\.com\/evacuation annotation says evacuation "delete", which is not a mode .*Nothing was changed/,
     );
   });
 });
