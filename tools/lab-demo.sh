@@ -23,11 +23,15 @@ npm run --silent lab:status
 echo "== 2. the change under review: bump $node_name's rebuild generation"
 index=$(( ${node_name#ds} - 1 ))
 pulumi config set --path "ecs:nodes[$index].rebuild" 1 --stack lab
-pulumi preview --stack lab --non-interactive --policy-pack policies --json --show-replacement-steps --event-log "$out/events.jsonl" >"$out/preview.json"
+# As tools/ci/pr-preview.sh: the preview (with Pulumi's update plan, an experimental feature in
+# 3.248), the policy pack and the gate's plan for the reviewer.
+export PULUMI_EXPERIMENTAL=true
+pulumi preview --stack lab --non-interactive --policy-pack policies --json --show-replacement-steps \
+  --event-log "$out/events.jsonl" --save-plan "$out/update-plan.json" >"$out/preview.json"
 npx ts-node --transpile-only tools/preview-gate/main.ts --preview "$out/preview.json" --events "$out/events.jsonl" --stack lab --out "$out/plan.md"
 
-echo "== 3. apply it"
-pulumi up --stack lab --yes --non-interactive --skip-preview --policy-pack policies
+echo "== 3. apply exactly the reviewed plan"
+pulumi up --stack lab --yes --non-interactive --skip-preview --policy-pack policies --plan "$out/update-plan.json"
 npm run --silent lab:status
 # The record of this change is a stack output (all changes: $lab/run-records/records.jsonl).
 pulumi stack output runRecord --json --stack lab >"$out/run-record.json"
