@@ -141,24 +141,22 @@ export class Nova {
   }
 
   /** os-stop; Nova's 409 for a server already stopped is not an error here. */
-  async stop(id: string): Promise<void> {
-    const res = await this.http.post(`/servers/${encodeURIComponent(id)}/action`, { "os-stop": null });
-    if (res.status === 202) return;
-    const current = await this.server(id);
-    if (res.status === 409 && current?.status === "SHUTOFF") return;
-    throw new Error(
-      `Nova refused to stop server ${id} (${res.status}${current ? `, status ${current.status}` : ", not found"}): ${errorText(res.data)}`,
-    );
+  stop(id: string): Promise<void> {
+    return this.powerAction(id, "os-stop", "SHUTOFF");
   }
 
   /** os-start; Nova's 409 for a server already running is not an error here. */
-  async start(id: string): Promise<void> {
-    const res = await this.http.post(`/servers/${encodeURIComponent(id)}/action`, { "os-start": null });
+  start(id: string): Promise<void> {
+    return this.powerAction(id, "os-start", "ACTIVE");
+  }
+
+  private async powerAction(id: string, action: "os-stop" | "os-start", reached: string): Promise<void> {
+    const res = await this.http.post(`/servers/${encodeURIComponent(id)}/action`, { [action]: null });
     if (res.status === 202) return;
     const current = await this.server(id);
-    if (res.status === 409 && current?.status === "ACTIVE") return;
+    if (res.status === 409 && current?.status === reached) return;
     throw new Error(
-      `Nova refused to start server ${id} (${res.status}${current ? `, status ${current.status}` : ", not found"}): ${errorText(res.data)}`,
+      `Nova refused to ${action.slice(3)} server ${id} (${res.status}${current ? `, status ${current.status}` : ", not found"}): ${errorText(res.data)}`,
     );
   }
 }

@@ -37,50 +37,23 @@ export function makeTlsMaterial(extraSans: string[] = [], caName = "CM simulator
     "-out",
     file("ca.pem"),
   );
-  openssl(
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-subj",
-    "/CN=localhost",
-    "-keyout",
-    file("server.key"),
-    "-out",
-    file("server.csr"),
-  );
-  fs.writeFileSync(file("san.ext"), `subjectAltName=${sans}\nbasicConstraints=CA:FALSE\n`);
-  openssl(
-    "x509",
-    "-req",
-    "-in",
-    file("server.csr"),
-    "-CA",
-    file("ca.pem"),
-    "-CAkey",
-    file("ca.key"),
-    "-CAcreateserial",
-    "-days",
-    "2",
-    "-extfile",
-    file("san.ext"),
-    "-out",
-    file("server.pem"),
-  );
+  const server = issue(dir, "server", "localhost", `subjectAltName=${sans}\nbasicConstraints=CA:FALSE\n`);
   return {
     dir,
     caPem: fs.readFileSync(file("ca.pem"), "utf8"),
-    keyPem: fs.readFileSync(file("server.key"), "utf8"),
-    certPem: fs.readFileSync(file("server.pem"), "utf8"),
+    keyPem: server.keyPem,
+    certPem: server.certPem,
   };
 }
 
-/** A client certificate signed by the material's CA (for servers that ask for one, like etcd). */
-export function issueClientCert(
-  material: TlsMaterial,
+/** A key and a certificate for `commonName`, signed by the CA in `dir`, with these extensions. */
+function issue(
+  dir: string,
+  base: string,
   commonName: string,
+  extensions: string,
 ): { certPem: string; keyPem: string } {
-  const file = (name: string): string => path.join(material.dir, name);
+  const file = (name: string): string => path.join(dir, name);
   openssl(
     "req",
     "-newkey",
@@ -89,16 +62,16 @@ export function issueClientCert(
     "-subj",
     `/CN=${commonName}`,
     "-keyout",
-    file("client.key"),
+    file(`${base}.key`),
     "-out",
-    file("client.csr"),
+    file(`${base}.csr`),
   );
-  fs.writeFileSync(file("client.ext"), "extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n");
+  fs.writeFileSync(file(`${base}.ext`), extensions);
   openssl(
     "x509",
     "-req",
     "-in",
-    file("client.csr"),
+    file(`${base}.csr`),
     "-CA",
     file("ca.pem"),
     "-CAkey",
@@ -107,12 +80,25 @@ export function issueClientCert(
     "-days",
     "2",
     "-extfile",
-    file("client.ext"),
+    file(`${base}.ext`),
     "-out",
-    file("client.pem"),
+    file(`${base}.pem`),
   );
   return {
-    certPem: fs.readFileSync(file("client.pem"), "utf8"),
-    keyPem: fs.readFileSync(file("client.key"), "utf8"),
+    certPem: fs.readFileSync(file(`${base}.pem`), "utf8"),
+    keyPem: fs.readFileSync(file(`${base}.key`), "utf8"),
   };
+}
+
+/** A client certificate signed by the material's CA (for servers that ask for one, like etcd). */
+export function issueClientCert(
+  material: TlsMaterial,
+  commonName: string,
+): { certPem: string; keyPem: string } {
+  return issue(
+    material.dir,
+    "client",
+    commonName,
+    "extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n",
+  );
 }

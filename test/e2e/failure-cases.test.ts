@@ -9,7 +9,8 @@ import { ETCD_FINALIZER } from "../../lab/ecs/rke2";
 import type { ServerEvent } from "../../lab/openstack/hooks";
 import { copyProgram } from "../../tools/programCopy";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { CM_PASSWORD, LabStackConfig, OS_PASSWORD } from "../support/e2eLab";
+import type { StageRecord } from "../../components/kube/runRecord";
+import { CM_PASSWORD, LabStackConfig, LabView, OS_PASSWORD } from "../support/e2eLab";
 import { EngineStack, openStack, StepEvent, stepRecorder } from "../support/engine";
 
 const DOMAIN = "ecs.openstack.com";
@@ -40,11 +41,7 @@ interface PodJson {
   status?: { phase?: string };
 }
 
-interface RecordLine {
-  node: string;
-  stage: string;
-  outcome?: string;
-  error?: string;
+interface RecordLine extends StageRecord {
   // The evidence is free-form JSON by design (runRecord.ts).
   evidence: Record<string, unknown> & {
     evacuation?: string;
@@ -68,10 +65,14 @@ const secs = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 const CHAIN = (node: string) => [
   `delete-replaced ${node}-k8s-membership`,
   `delete-replaced ${node}-cm-role`,
+  `delete-replaced ${node}-power`,
   `delete-replaced ${node}-cm-host`,
+  `delete-replaced ${node}-data-attach`,
   `delete-replaced ${node}-vm`,
   `create-replacement ${node}-vm`,
+  `create-replacement ${node}-data-attach`,
   `create-replacement ${node}-cm-host`,
+  `create-replacement ${node}-power`,
   `create-replacement ${node}-cm-role`,
   `create-replacement ${node}-k8s-membership`,
 ];
@@ -143,11 +144,11 @@ describe("e2e on the lab: failure cases (finalizer hang, case 2, killed update)"
     if (/NotFound|not found/.test(r.stderr)) return undefined;
     throw new Error(`kubectl get ${args.join(" ")}: ${r.stderr}`);
   };
-  const readyNodes = async () =>
-    (await kubectlJson<{ items: NodeJson[] }>(["nodes"])).items
-      .filter((n) => condition(n, "Ready") === "True")
-      .map((n) => n.metadata.name)
-      .sort();
+  const view = new LabView(
+    () => lab,
+    () => records,
+  );
+  const readyNodes = () => view.readyNodes();
   const allHostnames = () => lab.nodes.map((n) => n.hostname).sort();
   const podsOn = async (hostname: string) =>
     (
@@ -167,18 +168,10 @@ describe("e2e on the lab: failure cases (finalizer hang, case 2, killed update)"
   const setNode = (name: string, fields: Record<string, unknown>) => config.setNode(env, name, fields);
 
   const vmsNamed = (name: string) => lab.openstack.snapshot().servers.filter((s) => s.name === name);
-  const vmOf = (name: string) => vmsNamed(name)[0];
-  const cmHostsOf = (hostname: string) =>
-    [...lab.cm.state.hosts.values()].filter((h) => h.hostname === hostname);
-  const cmRolesOf = (hostname: string) =>
-    [...lab.cm.state.roles.values()].filter((r) => lab.cm.state.hosts.get(r.hostId)?.hostname === hostname);
-  const recordsOf = (hostname: string, stage: string): RecordLine[] =>
-    fs
-      .readFileSync(path.join(records, "records.jsonl"), "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as RecordLine)
-      .filter((l) => l.node === hostname && l.stage === stage);
+  const vmOf = (name: string) => view.vmOf(name);
+  const cmHostsOf = (hostname: string) => view.cmHostsOf(hostname);
+  const cmRolesOf = (hostname: string) => view.cmRolesOf(hostname);
+  const recordsOf = (hostname: string, stage: string) => view.recordsOf<RecordLine>(hostname, stage);
   const waitUntil = async <T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>) => {
     const end = Date.now() + timeoutMs;
     for (;;) {

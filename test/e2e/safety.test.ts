@@ -5,7 +5,7 @@ import * as path from "path";
 import { startEcsLab, type EcsLab } from "../../lab/ecs";
 import { startKubeLab, type KubeLab } from "../../lab/kube";
 import { copyProgram } from "../../tools/programCopy";
-import { CM_PASSWORD, LabStackConfig, OS_PASSWORD } from "../support/e2eLab";
+import { CM_PASSWORD, LabStackConfig, LabView, OS_PASSWORD } from "../support/e2eLab";
 import { EngineStack, openStack, stepRecorder } from "../support/engine";
 
 const DOMAIN = "ecs.openstack.com";
@@ -17,16 +17,6 @@ interface NodeJson {
   metadata: { name: string; annotations?: Record<string, string>; finalizers?: string[] };
   spec: { unschedulable?: boolean };
   status: { conditions: Array<{ type: string; status: string }> };
-}
-
-interface RecordLine {
-  node: string;
-  stage: string;
-  startedAt: string;
-  endedAt?: string;
-  outcome?: string;
-  error?: string;
-  evidence: Record<string, unknown>;
 }
 
 /**
@@ -51,30 +41,21 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     () => kubeconfig,
   );
   const setNode = (name: string, fields: Record<string, unknown>) => config.setNode(env, name, fields);
+  const view = new LabView(
+    () => lab,
+    () => records,
+  );
   const kubectlJson = async <T>(args: string[]) => lab.kube.kubectl.json<T>(["get", ...args]);
-  const condition = (n: NodeJson | undefined, type: string) =>
-    n?.status.conditions.find((c) => c.type === type)?.status;
-  const readyNodes = async () =>
-    (await kubectlJson<{ items: NodeJson[] }>(["nodes"])).items
-      .filter((n) => condition(n, "Ready") === "True")
-      .map((n) => n.metadata.name)
-      .sort();
+  const readyNodes = () => view.readyNodes();
   const allHostnames = () => lab.nodes.map((n) => n.hostname).sort();
-  const vmOf = (name: string) => lab.openstack.snapshot().servers.find((s) => s.name === name)!;
-  const cmHostsOf = (hostname: string) =>
-    [...lab.cm.state.hosts.values()].filter((h) => h.hostname === hostname);
+  const vmOf = (name: string) => view.vmOf(name);
+  const cmHostsOf = (hostname: string) => view.cmHostsOf(hostname);
   const cmRolesOf = (hostname: string) =>
-    [...lab.cm.state.roles.values()]
-      .filter((r) => lab.cm.state.hosts.get(r.hostId)?.hostname === hostname)
+    view
+      .cmRolesOf(hostname)
       .map((r) => `${r.name}:${r.state}`)
       .sort();
-  const recordsOf = (hostname: string, stage: string): RecordLine[] =>
-    fs
-      .readFileSync(path.join(records, "records.jsonl"), "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as RecordLine)
-      .filter((l) => l.node === hostname && l.stage === stage);
+  const recordsOf = (hostname: string, stage: string) => view.recordsOf(hostname, stage);
   const leaseOrNone = async () => {
     const r = await lab.kube.kubectl.run(["get", ...LEASE, "-o", "json"]);
     return r.code === 0

@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parseRunRecord, type StageRecord } from "../../components/kube/runRecord";
 import type { EcsLab } from "../../lab/ecs";
 import { labStackConfig, LabConfigMap } from "../../lab/ecs/stackConfig";
 import type { EngineStack } from "./engine";
@@ -39,5 +42,45 @@ export class LabStackConfig {
   async setNode(env: EngineStack, name: string, fields: Record<string, unknown>): Promise<void> {
     this.overrides[name] = { ...this.overrides[name], ...fields };
     await env.stack.setAllConfigJson(JSON.stringify({ "ecs:nodes": this.full()["ecs:nodes"] }));
+  }
+}
+
+/** What the lab shows of the cluster, for the e2e assertions (reads only). */
+export class LabView {
+  constructor(
+    private readonly lab: () => EcsLab,
+    private readonly records: () => string,
+  ) {}
+
+  vmOf(name: string) {
+    return this.lab()
+      .openstack.snapshot()
+      .servers.find((s) => s.name === name)!;
+  }
+
+  cmHostsOf(hostname: string) {
+    return [...this.lab().cm.state.hosts.values()].filter((h) => h.hostname === hostname);
+  }
+
+  cmRolesOf(hostname: string) {
+    const cm = this.lab().cm.state;
+    return [...cm.roles.values()].filter((r) => cm.hosts.get(r.hostId)?.hostname === hostname);
+  }
+
+  async readyNodes(): Promise<string[]> {
+    const nodes = await this.lab().kube.kubectl.json<{
+      items: Array<{ metadata: { name: string }; status: { conditions: Array<{ type: string; status: string }> } }>;
+    }>(["get", "nodes"]);
+    return nodes.items
+      .filter((n) => n.status.conditions.some((c) => c.type === "Ready" && c.status === "True"))
+      .map((n) => n.metadata.name)
+      .sort();
+  }
+
+  /** The run record entries of one node's stage, oldest first, parsed by the product's own parser. */
+  recordsOf<T extends StageRecord = StageRecord>(hostname: string, stage: string): T[] {
+    return (parseRunRecord(fs.readFileSync(path.join(this.records(), "records.jsonl"), "utf8")) as T[]).filter(
+      (l) => l.node === hostname && l.stage === stage,
+    );
   }
 }
