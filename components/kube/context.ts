@@ -26,12 +26,14 @@ export interface StageContext extends StageSettings {
  * temporary file for kubectl.
  */
 export function kubeconfigPath(env: NodeJS.ProcessEnv, secrets: StageSecrets): string {
-  if (env.ECS_KUBECONFIG) return env.ECS_KUBECONFIG.replace(/^~(?=\/)/, os.homedir());
+  // The configured kubeconfig text wins over an ECS_KUBECONFIG the operator's shell may carry.
   const data = secrets.kubeconfig;
-  if (!data)
+  if (!data) {
+    if (env.ECS_KUBECONFIG) return env.ECS_KUBECONFIG.replace(/^~(?=\/)/, os.homedir());
     throw new Error(
       "the stage got neither ECS_KUBECONFIG nor kubeconfig text on stdin. Fix: run it through the Pulumi program.",
     );
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-kube-"));
   const file = path.join(dir, "kubeconfig");
   fs.writeFileSync(file, data, { mode: 0o600 });
