@@ -19,8 +19,11 @@ type AnyProvider = pulumi.dynamic.ResourceProvider<any, any>;
 interface StageKind {
   provider: AnyProvider;
   /** The halves that change something, with the run record stage name each appends (none: not recorded). */
-  create?: { stage: string; run?: (inputs: any, record: RunRecord) => Promise<pulumi.dynamic.CreateResult> };
-  delete?: { stage: string; run?: (id: string, props: any, record: RunRecord) => Promise<void> };
+  create?: {
+    stage: string;
+    run?: (inputs: VmPowerInputs, record: RunRecord) => Promise<pulumi.dynamic.CreateResult>;
+  };
+  delete?: { stage: string; run?: (id: string, props: VmPowerInputs, record: RunRecord) => Promise<void> };
 }
 
 /** Which stage a set of inputs or outputs belongs to: each stage has a field the others lack. */
@@ -79,7 +82,9 @@ export const stageProvider: pulumi.dynamic.ResourceProvider<StageInputs, StageIn
     const { provider, create } = stageOf(inputs);
     if (!create) return provider.create(inputs);
     return recorded(inputs, create.stage, async (record) => {
-      const result = await (create.run ? create.run(inputs, record) : provider.create(inputs));
+      const result = await (create.run
+        ? create.run(inputs as VmPowerInputs, record)
+        : provider.create(inputs));
       record.note("id", result.id);
       return result;
     });
@@ -96,7 +101,7 @@ export const stageProvider: pulumi.dynamic.ResourceProvider<StageInputs, StageIn
     if (!del) return provider.delete?.(id, props);
     await recorded(props, del.stage, async (record) => {
       record.note("id", id);
-      await (del.run ? del.run(id, props, record) : provider.delete?.(id, props));
+      await (del.run ? del.run(id, props as VmPowerInputs, record) : provider.delete?.(id, props));
     });
   },
 };

@@ -69,7 +69,10 @@ export class LabView {
 
   async readyNodes(): Promise<string[]> {
     const nodes = await this.lab().kube.kubectl.json<{
-      items: Array<{ metadata: { name: string }; status: { conditions: Array<{ type: string; status: string }> } }>;
+      items: Array<{
+        metadata: { name: string };
+        status: { conditions: Array<{ type: string; status: string }> };
+      }>;
     }>(["get", "nodes"]);
     return nodes.items
       .filter((n) => n.status.conditions.some((c) => c.type === "Ready" && c.status === "True"))
@@ -79,8 +82,8 @@ export class LabView {
 
   /** The run record entries of one node's stage, oldest first, parsed by the product's own parser. */
   recordsOf<T extends StageRecord = StageRecord>(hostname: string, stage: string): T[] {
-    return (parseRunRecord(fs.readFileSync(path.join(this.records(), "records.jsonl"), "utf8")) as T[]).filter(
-      (l) => l.node === hostname && l.stage === stage,
-    );
+    return (
+      parseRunRecord(fs.readFileSync(path.join(this.records(), "records.jsonl"), "utf8")) as T[]
+    ).filter((l) => l.node === hostname && l.stage === stage);
   }
 }
