@@ -228,6 +228,18 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
     assert.ok(first("delete-replaced ds01-k8s-membership") < first("delete-replaced ds01-cm-role"));
     assert.ok(first("delete-replaced ds01-cm-role") < first("delete-replaced ds01-vm"));
     assert.match(renderPlan(one, [], "lab"), /Gate: passed[\s\S]*### ds01 \(server\): rebuild/);
+    // The reviewer sees the VM powered off before its data volume is detached, and attached again
+    // before the CM host comes back.
+    for (const [a, b] of [
+      ["delete-replaced ds01-power", "delete-replaced ds01-data-attach"],
+      ["delete-replaced ds01-data-attach", "delete-replaced ds01-vm"],
+      ["create-replacement ds01-data-attach", "create-replacement ds01-cm-host"],
+    ])
+      assert.ok(first(a) >= 0 && first(a) < first(b), `${a} before ${b}:\n${stages.join("\n")}`);
+    assert.match(
+      renderPlan(one, [], "lab"),
+      /power the VM off \(Nova stop, wait for SHUTOFF\)[\s\S]*detach the data volume from the stopped VM[\s\S]*attach the data volume/,
+    );
   });
 
   it("rebuilds an ECS server: etcd member removed the RKE2 way, learner promoted before the update ends", async () => {

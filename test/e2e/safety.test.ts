@@ -307,18 +307,20 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     assert.deepStrictEqual(await readyNodes(), allHostnames());
   });
 
-  it("refuses delete-node on a live node (Ready, fresh lease, VM running): nothing touched", async () => {
+  it("refuses force-delete-pods and delete-node on a live node (Ready, fresh lease, VM running): nothing touched", async () => {
     const before = await fingerprint();
-    await setNode("ds05", { rebuild: 1, evacuation: "delete-node" });
-    await assert.rejects(env.stack.up(), (e: Error) => {
-      assert.match(
-        e.message,
-        /refusing evacuation delete-node of ds05\.ecs\.openstack\.com: the node is live/,
-      );
-      assert.match(e.message, /Nova says ACTIVE/);
-      assert.match(e.message, /Nothing was changed/);
-      return true;
-    });
+    for (const mode of ["force-delete-pods", "delete-node"]) {
+      await setNode("ds05", { rebuild: 1, evacuation: mode });
+      await assert.rejects(env.stack.up(), (e: Error) => {
+        assert.match(
+          e.message,
+          new RegExp(`refusing evacuation ${mode} of ds05\\.ecs\\.openstack\\.com: the node is live`),
+        );
+        assert.match(e.message, /Nova says ACTIVE/);
+        assert.match(e.message, /Nothing was changed/);
+        return true;
+      });
+    }
     assert.deepStrictEqual(await fingerprint(), before);
     const leave = recordsOf(host("ds05"), "membership-delete").pop()!;
     assert.strictEqual(leave.outcome, "failed");
