@@ -95,6 +95,9 @@ export class EcsCluster extends pulumi.ComponentResource {
       cmCaBundle: args.cmCaBundle,
       cmInsecureSkipTlsVerify: !cluster.cloudera.tlsVerify,
       cluster: cluster.cloudera.cluster,
+      // Only when configured: an absent key keeps the stored stage inputs as they were.
+      ...(cluster.cloudera.ecsService ? { ecsService: cluster.cloudera.ecsService } : {}),
+      ...(cluster.cloudera.dockerService ? { dockerService: cluster.cloudera.dockerService } : {}),
       runRecordDir: cluster.kubernetes.runRecordDir,
     };
 

@@ -15,7 +15,7 @@ import { childEnv, REPO_ROOT } from "./pulumiEnv";
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 3;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-bench-preview-"));
-const env = childEnv({ stateDir: path.join(tmp, "state") });
+const env = childEnv({ stateDir: path.join(tmp, "state"), examplePassphrase: true });
 
 function pulumi(cwd: string, args: string[]): number {
   const t0 = process.hrtime.bigint();

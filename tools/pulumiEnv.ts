@@ -36,7 +36,15 @@ export const EXAMPLE_STACK_PASSPHRASE = "ecs-pulumi-example-stacks";
 export interface PulumiEnvOptions {
   /** Directory of the file backend; default: <repo>/.cache/pulumi-state. */
   stateDir?: string;
+  /**
+   * Use the public example passphrase (unless one is set): only for the example stacks (dev,
+   * lab) and the tests' throw-away stacks. A real stack brings its own.
+   */
+  examplePassphrase?: boolean;
 }
+
+/** Stacks whose secrets are encrypted with the public example passphrase. */
+export const EXAMPLE_STACKS: ReadonlySet<string> = new Set(["dev", "lab"]);
 
 export function pulumiEnv(opts: PulumiEnvOptions = {}): Record<string, string> {
   const bin = toolchainBinDir();
@@ -54,7 +62,11 @@ export function pulumiEnv(opts: PulumiEnvOptions = {}): Record<string, string> {
     PATH: [...extraPath, process.env.PATH ?? ""].join(path.delimiter),
     PULUMI_HOME: path.join(cacheDir(), "pulumi-home"),
     PULUMI_BACKEND_URL: `file://${stateDir}`,
-    PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? EXAMPLE_STACK_PASSPHRASE,
+    ...(opts.examplePassphrase &&
+    !process.env.PULUMI_CONFIG_PASSPHRASE &&
+    !process.env.PULUMI_CONFIG_PASSPHRASE_FILE
+      ? { PULUMI_CONFIG_PASSPHRASE: EXAMPLE_STACK_PASSPHRASE }
+      : {}),
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_DISABLE_REGISTRY_RESOLVE: "true",

@@ -35,6 +35,8 @@ export interface OperationTimings {
   wait: Partial<WaitOptions>;
   /** A heartbeat older than this does not count as "the agent is up" (default 60 s). */
   heartbeatMaxAgeMs: number;
+  /** Service names from config (ecs:cloudera.ecsService / dockerService), when set. */
+  services?: Partial<Record<"ECS" | "DOCKER", string>>;
 }
 
 /**
@@ -56,21 +58,40 @@ export class CmOperations {
     return { ...this.timings.wait, what };
   }
 
+  /**
+   * The cluster's ECS or Docker service: the one named in config (checked to be of that type), or
+   * else the only service of that type.
+   */
   async serviceOfType(type: "ECS" | "DOCKER"): Promise<ApiService> {
-    const services = await this.client.listServices(this.cluster);
-    const service = (services.items ?? []).find((s) => s.type === type);
-    if (!service?.name) {
-      throw cmApiError(
-        "GET",
-        `/clusters/${this.cluster}/services`,
-        200,
-        `no service of type ${type} in cluster '${this.cluster}'`,
-        [],
-        "Check the cluster name: it must be the ECS (experience) cluster.",
-        1,
-      );
+    const items = (await this.client.listServices(this.cluster)).items ?? [];
+    const named = this.timings.services?.[type];
+    const fail = (message: string, hint: string): never => {
+      throw cmApiError("GET", `/clusters/${this.cluster}/services`, 200, message, [], hint, 1);
+    };
+    const key = type === "ECS" ? "ecs:cloudera.ecsService" : "ecs:cloudera.dockerService";
+    if (named) {
+      const service = items.find((s) => s.name === named);
+      if (!service)
+        fail(
+          `no service named ${named} in cluster '${this.cluster}' (services: ${items.map((s) => `${s.name} (${s.type})`).join(", ")})`,
+          `Fix ${key}.`,
+        );
+      if (service!.type !== type)
+        fail(`service ${named} is of type ${service!.type}, not ${type}`, `Fix ${key}.`);
+      return service!;
     }
-    return service;
+    const ofType = items.filter((s) => s.type === type);
+    if (ofType.length === 0)
+      fail(
+        `no service of type ${type} in cluster '${this.cluster}'`,
+        "Check the cluster name: it must be the ECS (experience) cluster.",
+      );
+    if (ofType.length > 1)
+      fail(
+        `cluster '${this.cluster}' has ${ofType.length} services of type ${type} (${ofType.map((s) => s.name).join(", ")})`,
+        `Name the right one in ${key}.`,
+      );
+    return ofType[0];
   }
 
   /**

@@ -54,7 +54,6 @@ export function healthGate(name: string, args: HealthGateArgs, opts: pulumi.Cust
     ECS_CM_USERNAME: cm.cmUsername,
     ECS_CM_CLUSTER: cm.cluster,
     ECS_CM_INSECURE: pulumi.output(cm.cmInsecureSkipTlsVerify).apply((v) => String(v === true)),
-    ECS_CM_CA_BUNDLE: pulumi.output(cm.cmCaBundle).apply((v) => v ?? ""),
     ...kubeconfigEnv(cluster.kubernetes, args.kubeconfig),
   };
   // The CM password, the OpenStack credentials and kubeconfig text go on stdin: the environment stays readable.

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import { missingCredentials, resolveOpenStackAuth } from "../openstack/auth";
 import { ClusterConfig } from "./types";
-import { validateClusterConfig } from "./validate";
+import { OBJECT_KEYS, RawClusterConfig, SECRET_KEYS, validateClusterConfig } from "./validate";
 
 export interface LoadedConfig {
   cluster: ClusterConfig;
@@ -61,16 +61,17 @@ function loadOpenStackAuth(): pulumi.Output<string> {
 
 /** Reads the `ecs` namespace of the stack config and validates it; throws before anything is registered. */
 export function loadConfig(config = new pulumi.Config("ecs")): LoadedConfig {
-  const cluster = validateClusterConfig({
-    clusterName: config.get("clusterName"),
-    domain: config.get("domain"),
-    cloudera: config.getObject("cloudera"),
-    openstack: config.getObject("openstack"),
-    kubernetes: config.getObject("kubernetes"),
-    ssh: config.getObject("ssh"),
-    healthGate: config.getObject("healthGate"),
-    nodes: config.getObject("nodes"),
-  });
+  // Every key of the namespace, so that a mistyped one is reported instead of ignored.
+  const keys = Object.keys(pulumi.runtime.allConfig())
+    .filter((k) => k.startsWith("ecs:"))
+    .map((k) => k.slice(4));
+  const raw: RawClusterConfig = {};
+  for (const key of keys) {
+    if ((SECRET_KEYS as readonly string[]).includes(key)) raw[key] = "(secret)";
+    else
+      raw[key] = (OBJECT_KEYS as readonly string[]).includes(key) ? config.getObject(key) : config.get(key);
+  }
+  const cluster = validateClusterConfig(raw);
   const sshPrivateKey = config.getSecret("sshPrivateKey");
   if (sshPrivateKey === undefined) {
     throw new Error(

@@ -61,3 +61,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(text: string): boolean {
   return UUID.test(text);
 }
+
+/** True when the CIDRs together cover every IPv4 address (0.0.0.0/1 + 128.0.0.0/1 is the world too). */
+export function coversAllIpv4(cidrs: Ipv4Cidr[]): boolean {
+  const ranges = cidrs
+    .map((c) => [c.network, c.network + 2 ** (32 - c.prefix)] as const)
+    .sort((a, b) => a[0] - b[0]);
+  let reached = 0;
+  for (const [start, end] of ranges) {
+    if (start > reached) return false;
+    reached = Math.max(reached, end);
+  }
+  return reached >= 2 ** 32;
+}

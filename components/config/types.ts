@@ -79,8 +79,9 @@ export interface ClouderaConfig {
   username: string;
   /** Cluster name as the CM API knows it (`ApiCluster.name`). */
   cluster: string;
-  ecsService: string;
-  dockerService: string;
+  /** Names of the ECS and Docker services; when unset, the cluster's only service of that type. */
+  ecsService?: string;
+  dockerService?: string;
   /** Verify the CM server certificate (on unless explicitly turned off). */
   tlsVerify: boolean;
   /** Optional path to a PEM CA bundle that signed the CM certificate. */
@@ -97,6 +98,8 @@ export interface OpenStackConfig {
   subnetId: string;
   /** CIDR of that subnet; node IPs must lie inside it and in-cluster rules are limited to it. */
   subnetCidr: string;
+  /** The subnet's gateway, when given: no node may use it. */
+  subnetGateway?: string;
   image: string;
   keyPair: string;
   serverFlavor: string;

@@ -1,6 +1,7 @@
 import { ProblemList } from "./errors";
 import {
   cidrContains,
+  coversAllIpv4,
   isDnsLabel,
   isFqdn,
   isReservedInCidr,
@@ -34,9 +35,23 @@ export interface RawClusterConfig {
   ssh?: unknown;
   healthGate?: unknown;
   nodes?: unknown;
+  /** Any other key of the namespace: reported as unknown. */
+  [other: string]: unknown;
 }
 
+/** The `ecs` keys whose values are objects or lists (read with getObject). */
+export const OBJECT_KEYS = ["cloudera", "openstack", "kubernetes", "ssh", "healthGate", "nodes"] as const;
+/** The secret `ecs` keys, read by the loader as secrets. */
+export const SECRET_KEYS = ["cmPassword", "kubeconfig", "sshPrivateKey"] as const;
+
 const NS = "ecs";
+const DAY = 86_400;
+/** 64 TiB: beyond what a Cinder backend hands out as one volume. */
+const MAX_VOLUME_GB = 65_536;
+/** Linux HOST_NAME_MAX. */
+const MAX_HOSTNAME = 64;
+/** Generations count replacements; a million is a typo, not a history. */
+const MAX_GENERATION = 1_000_000;
 
 /**
  * Validates and normalises the whole configuration. Pure: no Pulumi, no I/O. Throws one
@@ -71,6 +86,9 @@ export function validateClusterConfig(raw: RawClusterConfig): ClusterConfig {
   const ssh = validateSsh(problems, raw.ssh);
   const healthGate = validateHealthGate(problems, raw.healthGate);
   const nodes = validateNodes(problems, raw.nodes, domain, openstack);
+  // The objects above and the secrets the loader reads on its own.
+  top.accept(...OBJECT_KEYS, ...SECRET_KEYS);
+  top.rejectUnknown();
 
   problems.throwIfAny();
   return { name, domain, cloudera, openstack, kubernetes, ssh, healthGate, nodes };
@@ -111,50 +129,75 @@ function validateSsh(problems: ProblemList, value: unknown): SshConfig {
       "use RKE2's data-dir, /var/lib/rancher/rke2 unless the ECS install changed it",
     );
   }
-  const port = s.integer("port", { default: 22, min: 1, fix: "use a TCP port number" });
-  if (port > 65535) problems.add(s.field("port"), `${port} is not a TCP port`, "use 1-65535");
-  return {
+  const port = s.integer("port", { default: 22, min: 1, max: 65535, fix: "use a TCP port number (1-65535)" });
+  const ssh = {
     user,
     port,
     rke2BinDir,
     rke2DataDir,
-    dialTimeoutSec: s.integer("dialTimeoutSec", { default: 15, min: 1, fix: "use a number of seconds" }),
-    dialAttempts: s.integer("dialAttempts", { default: 10, min: 1, fix: "use a whole number >= 1" }),
+    dialTimeoutSec: s.integer("dialTimeoutSec", {
+      default: 15,
+      min: 1,
+      max: 300,
+      fix: "use a number of seconds (1-300)",
+    }),
+    dialAttempts: s.integer("dialAttempts", {
+      default: 10,
+      min: 1,
+      max: 100,
+      fix: "use a whole number (1-100)",
+    }),
   };
+  s.rejectUnknown();
+  return ssh;
 }
 
 function validateHealthGate(problems: ProblemList, value: unknown): HealthGateConfig {
   const h = optionalObject(problems, value, "healthGate");
-  return {
-    timeoutSec: h.integer("timeoutSec", { default: 900, min: 1, fix: "use a number of seconds" }),
+  const gate = {
+    timeoutSec: h.integer("timeoutSec", {
+      default: 900,
+      min: 1,
+      max: DAY,
+      fix: "use a number of seconds (at most a day)",
+    }),
     stuckTerminatingSec: h.integer("stuckTerminatingSec", {
       default: 300,
       min: 1,
-      fix: "use a number of seconds",
+      max: DAY,
+      fix: "use a number of seconds (at most a day)",
     }),
   };
+  h.rejectUnknown();
+  return gate;
 }
 
 function validateKubernetes(problems: ProblemList, value: unknown): KubernetesConfig {
-  const k = new RawReader(problems, (value ?? {}) as Record<string, unknown>, `${NS}:kubernetes`);
-  if (value !== undefined && (typeof value !== "object" || Array.isArray(value))) {
-    problems.add(
-      `${NS}:kubernetes`,
-      `must be an object, got ${describe(value)}`,
-      "see README, Configuration",
-    );
-  }
-  return {
+  const k = optionalObject(problems, value, "kubernetes");
+  const kubernetes = {
     kubeconfigPath: k.string("kubeconfigPath", { default: "~/.kube/config", fix: "" }),
-    drainTimeoutSec: k.integer("drainTimeoutSec", { default: 600, min: 1, fix: "use a number of seconds" }),
-    readyTimeoutSec: k.integer("readyTimeoutSec", { default: 1800, min: 1, fix: "use a number of seconds" }),
+    drainTimeoutSec: k.integer("drainTimeoutSec", {
+      default: 600,
+      min: 1,
+      max: DAY,
+      fix: "use a number of seconds (at most a day)",
+    }),
+    readyTimeoutSec: k.integer("readyTimeoutSec", {
+      default: 1800,
+      min: 1,
+      max: DAY,
+      fix: "use a number of seconds (at most a day)",
+    }),
     serverLockTimeoutSec: k.integer("serverLockTimeoutSec", {
       default: 3600,
       min: 1,
-      fix: "use a number of seconds (a server change elsewhere may take as long as a whole server rebuild)",
+      max: DAY,
+      fix: "use a number of seconds, at most a day (a server change elsewhere may take as long as a whole server rebuild)",
     }),
     runRecordDir: k.string("runRecordDir", { default: "run-records", fix: "" }),
   };
+  k.rejectUnknown();
+  return kubernetes;
 }
 
 function validateOpenStack(problems: ProblemList, value: unknown): OpenStackConfig {
@@ -200,16 +243,49 @@ function validateOpenStack(problems: ProblemList, value: unknown): OpenStackConf
       problems.add(field, `${JSON.stringify(c)} is not an IPv4 CIDR`, "write it like 10.20.0.0/16");
     }
   });
-  return {
+  const parsed = adminCidrs.map(parseIpv4Cidr).filter((c): c is NonNullable<typeof c> => c !== undefined);
+  if (parsed.length > 1 && coversAllIpv4(parsed)) {
+    problems.add(
+      o.field("adminCidrs"),
+      `${adminCidrs.join(" + ")} together cover every IPv4 address, which would open the Kubernetes API, SSH and NodePorts to the whole internet`,
+      "name the admin networks that need access instead",
+    );
+  }
+  const subnetGateway = o.optionalString(
+    "subnetGateway",
+    "set it to the subnet's gateway IP (openstack subnet show <subnet> -c gateway_ip) or remove it",
+  );
+  const subnet = parseIpv4Cidr(subnetCidr);
+  const gatewayAddr = subnetGateway ? parseIpv4(subnetGateway) : undefined;
+  if (subnetGateway && gatewayAddr === undefined) {
+    problems.add(
+      o.field("subnetGateway"),
+      `${JSON.stringify(subnetGateway)} is not an IPv4 address`,
+      "write it like 192.168.8.1",
+    );
+  } else if (gatewayAddr !== undefined && subnet && !cidrContains(subnet, gatewayAddr)) {
+    problems.add(
+      o.field("subnetGateway"),
+      `${subnetGateway} is outside ${o.field("subnetCidr")} ${subnetCidr}`,
+      "use the gateway of that subnet, or correct the subnet",
+    );
+  }
+  const config = {
     networkId,
     subnetId,
     subnetCidr,
+    subnetGateway,
     adminCidrs,
     image: o.string("image", { fix: "set it to the Glance image name of the ECS node OS" }),
     keyPair: o.string("keyPair", { fix: "set it to the Nova key pair name injected into the nodes" }),
     serverFlavor: o.string("serverFlavor", { fix: "set it to the Nova flavor for ECS Server nodes" }),
     agentFlavor: o.string("agentFlavor", { fix: "set it to the Nova flavor for ECS Agent nodes" }),
-    dataVolumeGb: o.integer("dataVolumeGb", { default: 200, min: 1, fix: "use a whole number of GiB" }),
+    dataVolumeGb: o.integer("dataVolumeGb", {
+      default: 200,
+      min: 1,
+      max: MAX_VOLUME_GB,
+      fix: `use a whole number of GiB (at most ${MAX_VOLUME_GB})`,
+    }),
     volumeType: o.optionalString("volumeType", "set it to a Cinder volume type name or remove it"),
     availabilityZone: o.optionalString("availabilityZone", "set it to a Nova availability zone or remove it"),
     protectDataVolumes: o.boolean("protectDataVolumes", {
@@ -217,6 +293,8 @@ function validateOpenStack(problems: ProblemList, value: unknown): OpenStackConf
       fix: "use true (keeps node data safe) or false (labs, disposable stacks)",
     }),
   };
+  o.rejectUnknown();
+  return config;
 }
 
 function validateCloudera(problems: ProblemList, value: unknown): ClouderaConfig {
@@ -264,26 +342,62 @@ function validateCloudera(problems: ProblemList, value: unknown): ClouderaConfig
       }
     }
   }
-  return {
+  const agentRepoUrl = c.string("agentRepoUrl", {
+    fix: "set it to the yum repository URL that serves cloudera-manager-agent",
+  });
+  const repoProblem = agentRepoUrl ? repoUrlProblem(agentRepoUrl, allowInsecureHttp) : undefined;
+  if (repoProblem) problems.add(c.field("agentRepoUrl"), repoProblem.problem, repoProblem.fix);
+  const serviceName = (key: string, type: string) =>
+    c.optionalString(
+      key,
+      `set it to the name of the ${type} service in CM (Clusters > <cluster>), or remove it`,
+    );
+  const config = {
     url: url.replace(/\/+$/, ""),
     host,
     allowInsecureHttp,
     username: c.string("username", { fix: "set it to a CM user with the Cluster Administrator role" }),
     cluster: c.string("cluster", { fix: "set it to the CM cluster name (ApiCluster.name) that holds ECS" }),
-    ecsService: c.string("ecsService", {
-      default: "ECS",
-      fix: "set it to the name of the ECS service in CM",
-    }),
-    dockerService: c.string("dockerService", {
-      default: "DOCKER",
-      fix: "set it to the name of the Docker service in CM",
-    }),
+    ecsService: serviceName("ecsService", "ECS"),
+    dockerService: serviceName("dockerService", "Docker"),
     tlsVerify: c.boolean("tlsVerify", { default: true, fix: "use true (recommended) or false" }),
     caBundle: c.optionalString("caBundle", "set it to the path of a PEM CA bundle or remove it"),
-    agentRepoUrl: c.string("agentRepoUrl", {
-      fix: "set it to the yum repository URL that serves cloudera-manager-agent",
-    }),
+    agentRepoUrl,
   };
+  c.rejectUnknown();
+  return config;
+}
+
+/**
+ * The agent repository goes into the nodes' cloud-init user data as YAML and into a yum repo
+ * file: only plain URL characters, so that no value can change their structure; https, so the
+ * packages' GPG key cannot be swapped on the way; no credentials (user data is readable from the
+ * metadata service).
+ */
+function repoUrlProblem(
+  url: string,
+  allowInsecureHttp: boolean,
+): { problem: string; fix: string } | undefined {
+  const fix =
+    "use the https URL of the repository (e.g. https://archive.cloudera.com/p/cm7/7.8.1/redhat8/yum) or of a mirror";
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(url))
+    return { problem: "contains control characters (a newline would inject cloud-init directives)", fix };
+  const m = /^(https?):\/\/([^/?#]*)([^?#]*)$/.exec(url);
+  if (!m) return { problem: `${JSON.stringify(url)} is not an http(s) URL without query or fragment`, fix };
+  if (m[2].includes("@"))
+    return {
+      problem: "carries credentials, which the user data would expose to every process on the node",
+      fix: "use a mirror or repository without credentials in the URL",
+    };
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(m[2]) || !/^[A-Za-z0-9._~%+/-]*$/.test(m[3]))
+    return { problem: `${JSON.stringify(url)} has characters outside plain URL characters`, fix };
+  if (m[1] === "http" && !allowInsecureHttp)
+    return {
+      problem: "uses plain http: the packages and their GPG key could be swapped on the way",
+      fix: "use https (or ecs:cloudera.allowInsecureHttp: true for a lab)",
+    };
+  return undefined;
 }
 
 function validateNodes(
@@ -345,6 +459,15 @@ function validateNode(
       `${JSON.stringify(hostname)} is not a fully qualified lower-case hostname`,
       "use a name such as ds01.ecs.example.com",
     );
+  } else if (hostname.length > MAX_HOSTNAME) {
+    // cloud-init sets the FQDN as the kernel hostname (prefer_fqdn_over_hostname), which Linux caps.
+    problems.add(
+      n.field("hostname"),
+      `${hostname} has ${hostname.length} characters; a Linux hostname has at most ${MAX_HOSTNAME}`,
+      n.has("hostname")
+        ? "use a shorter hostname"
+        : "use a shorter node name or ecs:domain, or set a shorter hostname",
+    );
   }
   const ip = n.string("ip", { fix: "give the node its fixed IPv4 address inside ecs:openstack.subnetCidr" });
   const addr = ip ? parseIpv4(ip) : undefined;
@@ -360,6 +483,12 @@ function validateNode(
         n.field("ip"),
         `${ip} is outside ecs:openstack.subnetCidr ${openstack.subnetCidr}`,
         `use an address inside ${openstack.subnetCidr}, or correct the subnet`,
+      );
+    } else if (openstack.subnetGateway && ip === openstack.subnetGateway) {
+      problems.add(
+        n.field("ip"),
+        `${ip} is ecs:openstack.subnetGateway, the subnet's router`,
+        "give the node another address in the subnet",
       );
     } else if (isReservedInCidr(subnet, addr)) {
       problems.add(
@@ -387,7 +516,7 @@ function validateNode(
   }
   const generationFix = "use a whole number >= 0 and only ever increase it";
   const defaultFlavor = role === "server" ? openstack.serverFlavor : openstack.agentFlavor;
-  const rejoin = n.integer("rejoin", { default: 0, fix: generationFix });
+  const rejoin = n.integer("rejoin", { default: 0, max: MAX_GENERATION, fix: generationFix });
   const sshHostKey = n.optionalString("sshHostKey", "");
   if (sshHostKey !== undefined && !SSH_PUBLIC_KEY.test(sshHostKey)) {
     problems.add(
@@ -405,22 +534,25 @@ function validateNode(
       "set it to the node's host public key (`ssh-keyscan -t ed25519 <ip>`, compare the fingerprint with the VM's console log)",
     );
   }
-  return {
+  const node = {
     name,
     hostname,
     ip,
     role: role as EcsRole,
     evacuation: evacuation as EvacuationMode,
-    rebuild: n.integer("rebuild", { default: 0, fix: generationFix }),
+    rebuild: n.integer("rebuild", { default: 0, max: MAX_GENERATION, fix: generationFix }),
     rejoin,
     flavor: n.string("flavor", { default: defaultFlavor, fix: "" }),
     dataVolumeGb: n.integer("dataVolumeGb", {
       default: openstack.dataVolumeGb,
       min: 1,
+      max: MAX_VOLUME_GB,
       fix: "use a whole number of GiB",
     }),
     sshHostKey,
   };
+  n.rejectUnknown();
+  return node;
 }
 
 /** `<algorithm> <base64>` with an optional comment, as in authorized_keys and ssh-keyscan output. */

@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     baseUrl: required("ECS_CM_URL"),
     username: required("ECS_CM_USERNAME"),
     password: secrets.cmPassword,
-    caBundle: process.env.ECS_CM_CA_BUNDLE || undefined,
+    caBundle: secrets.cmCaBundle || undefined,
     insecureSkipTlsVerify: process.env.ECS_CM_INSECURE === "true",
     logger: { info: log, warn: log },
   });

@@ -79,6 +79,8 @@ export interface StageSecrets {
   /** Kubeconfig text (secret ecs:kubeconfig); absent when a path is configured. */
   kubeconfig?: string;
   cmPassword?: string;
+  /** PEM of CM's CA (not secret, but it can outgrow an environment variable). */
+  cmCaBundle?: string;
 }
 
 /** Program side: the secret stdin document of a stage (only what is given). */

@@ -21,7 +21,7 @@ async function main(dir: string): Promise<void> {
   const lab = await startEcsLab({ dir, openstackPassword, cmPassword, log });
 
   // The `lab` stack of the program, pointed at this lab (file backend under .cache/).
-  const env = childEnv();
+  const env = childEnv({ examplePassphrase: true }); // the lab stack is an example stack
   const pulumi = (args: string[]) => {
     const r = spawnSync("pulumi", [...args, "--stack", "lab", "--non-interactive"], {
       cwd: REPO_ROOT,

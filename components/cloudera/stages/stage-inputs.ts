@@ -16,6 +16,9 @@ export interface CmConnectionInputs {
   cmInsecureSkipTlsVerify?: boolean;
   /** The ECS cluster's API name (not its display name). */
   cluster: string;
+  /** Names of the ECS and Docker services (ecs:cloudera.ecsService / dockerService), when configured. */
+  ecsService?: string;
+  dockerService?: string;
   /** Upper bound for each wait (heartbeat, command, role state); default 900. */
   timeoutSeconds?: number;
   /** Where the stage appends its run record entry (see components/kube/runRecord.ts); none if unset. */
@@ -68,6 +71,7 @@ export async function connect(inputs: CmConnectionInputs): Promise<CmOperations>
   return new CmOperations(client, inputs.cluster, {
     wait: { timeoutMs: (inputs.timeoutSeconds ?? 900) * 1000, pollMs: inputs.pollIntervalMs ?? 2000 },
     heartbeatMaxAgeMs: 60_000,
+    services: { ECS: inputs.ecsService, DOCKER: inputs.dockerService },
   });
 }
 
