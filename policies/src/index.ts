@@ -1,7 +1,7 @@
 import { Policies } from "@pulumi/policy";
 import { cmHttps } from "./cloudera";
 import { nodeDeleteBeforeReplace, stageChainWired } from "./lifecycle";
-import { noWorldOpenControlPorts } from "./network";
+import { noWorldOpenControlPorts, noWorldOpenTogether } from "./network";
 import { noPlaintextSecrets } from "./secrets";
 import { flavorMinimums, imageAllowed } from "./sizing";
 import { oddServerCount, serverGroupAffinity } from "./topology";
@@ -12,6 +12,7 @@ export function ecsPolicies(): Policies {
     oddServerCount(),
     serverGroupAffinity(),
     noWorldOpenControlPorts(),
+    noWorldOpenTogether(),
     nodeDeleteBeforeReplace(),
     stageChainWired(),
     cmHttps(),

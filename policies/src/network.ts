@@ -1,4 +1,4 @@
-import { ResourceValidationPolicy } from "@pulumi/policy";
+import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { TYPES } from "./types";
 
 /** Control-plane ports that must never face the internet. */
@@ -36,6 +36,56 @@ export function noWorldOpenControlPorts(): ResourceValidationPolicy {
             `Security rule ${args.name} opens the ${port.name} port${port.min === port.max ? "" : "s"} ` +
               `${port.min === port.max ? port.min : `${port.min}-${port.max}`} to ${openTo}. ` +
               "Fix: set remoteIpPrefix to the cluster subnet or an admin CIDR, or remoteGroupId to the cluster's security group.",
+          );
+        }
+      }
+    },
+  };
+}
+
+/** [first, last+1) of an IPv4 CIDR; undefined for anything else (IPv6 prefixes are checked above). */
+function ipv4Range(cidr: string): [number, number] | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr.trim());
+  if (!m) return undefined;
+  const addr = m.slice(1, 5).reduce((a, o) => a * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(m[5]));
+  const start = Math.floor(addr / size) * size;
+  return [start, start + size];
+}
+
+/**
+ * Rules that each name a narrow source can still open a port to the world together
+ * (0.0.0.0/1 + 128.0.0.0/1): the control ports' ingress sources, merged, must leave a gap.
+ */
+export function noWorldOpenTogether(): StackValidationPolicy {
+  return {
+    name: "ecs-no-world-open-together",
+    description: "The sources of the rules that reach a control port do not add up to every IPv4 address.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, reportViolation) => {
+      const rules = args.resources.filter(
+        (r) =>
+          r.type === TYPES.secGroupRule &&
+          (r.props.direction ?? "ingress") === "ingress" &&
+          typeof r.props.remoteIpPrefix === "string",
+      );
+      for (const port of CONTROL_PORTS) {
+        const reaching = rules.filter(
+          (r) =>
+            ((r.props.portRangeMin as number | undefined) ?? 1) <= port.max &&
+            port.min <= ((r.props.portRangeMax as number | undefined) ?? 65535),
+        );
+        const ranges = reaching
+          .map((r) => ipv4Range(r.props.remoteIpPrefix as string))
+          .filter((x): x is [number, number] => x !== undefined)
+          .sort((a, b) => a[0] - b[0]);
+        let reached = 0;
+        for (const [start, end] of ranges) if (start <= reached) reached = Math.max(reached, end);
+        if (reached >= 2 ** 32) {
+          reportViolation(
+            `The ${port.name} port is open to every IPv4 address through several rules together ` +
+              `(${reaching.map((r) => `${r.name}: ${r.props.remoteIpPrefix}`).join(", ")}). ` +
+              "Fix: name the admin networks that need access (ecs:openstack.adminCidrs), not halves of the internet.",
           );
         }
       }

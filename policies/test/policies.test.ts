@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { cmHttps } from "../src/cloudera";
 import { nodeDeleteBeforeReplace, stageChainWired } from "../src/lifecycle";
-import { noWorldOpenControlPorts } from "../src/network";
+import { noWorldOpenControlPorts, noWorldOpenTogether } from "../src/network";
 import { noPlaintextSecrets } from "../src/secrets";
 import { flavorMinimums, imageAllowed } from "../src/sizing";
 import { oddServerCount, serverGroupAffinity } from "../src/topology";
@@ -193,6 +193,34 @@ describe("policy pack", () => {
     it("fails an ECS instance without it", async () => {
       const v = await runResourcePolicy(nodeDeleteBeforeReplace(), vm(2, "server", { opts: {} }));
       assert.match(v[0], /ds02.ecs.example.com is not delete-before-replace/);
+    });
+  });
+
+  describe("ecs-no-world-open-together", () => {
+    const apiRule = (name: string, remoteIpPrefix: string): FakeResource => ({
+      type: TYPES.secGroupRule,
+      name,
+      props: {
+        direction: "ingress",
+        protocol: "tcp",
+        portRangeMin: 6443,
+        portRangeMax: 6443,
+        remoteIpPrefix,
+      },
+    });
+    it("passes admin networks that leave the rest of the internet out", async () => {
+      const resources = [apiRule("a", "10.20.0.0/16"), apiRule("b", "192.168.8.0/24")];
+      assert.deepStrictEqual(await runStackPolicy(noWorldOpenTogether(), resources), []);
+    });
+    it("fails two halves of the internet on the API port", async () => {
+      const v = await runStackPolicy(noWorldOpenTogether(), [
+        apiRule("a", "0.0.0.0/1"),
+        apiRule("b", "128.0.0.0/1"),
+      ]);
+      assert.match(
+        v[0],
+        /Kubernetes API port is open to every IPv4 address through several rules together \(a: 0\.0\.0\.0\/1, b: 128\.0\.0\.0\/1\)/,
+      );
     });
   });
 
