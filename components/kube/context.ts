@@ -34,16 +34,60 @@ export function kubeconfigPath(env: NodeJS.ProcessEnv, secrets: StageSecrets): s
       "the stage got neither ECS_KUBECONFIG nor kubeconfig text on stdin. Fix: run it through the Pulumi program.",
     );
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-kube-"));
-  const file = path.join(dir, "kubeconfig");
+  const file = path.join(privateTempDir("kube"), "kubeconfig");
   fs.writeFileSync(file, data, { mode: 0o600 });
-  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   return file;
 }
 
 /** The secrets document the stage resource writes to stdin (empty when it gave none). */
 export function stdinSecrets(): StageSecrets {
   return readStageSecrets(fs.readFileSync(0, "utf8"));
+}
+
+const TEMP_DIR = /^ecs-(kube|ssh)-(\d+)-/;
+
+/**
+ * A private (0700) temporary directory for credentials a tool reads from a file (kubectl's
+ * kubeconfig, ssh's key), removed when this process ends however it can (see removeOnExit). What
+ * a SIGKILLed stage left behind is removed by the next stage run: directories of dead processes.
+ */
+export function privateTempDir(kind: "kube" | "ssh"): string {
+  for (const entry of fs.readdirSync(os.tmpdir())) {
+    const pid = TEMP_DIR.exec(entry)?.[2];
+    if (pid && !processAlive(Number(pid)))
+      fs.rmSync(path.join(os.tmpdir(), entry), { recursive: true, force: true });
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ecs-${kind}-${process.pid}-`));
+  removeOnExit(dir);
+  return dir;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes a private temporary directory however the process ends short of SIGKILL: normal exit,
+ * or the SIGTERM/SIGINT/SIGHUP a cancelled update sends (then exits as the signal would).
+ */
+function removeOnExit(dir: string): void {
+  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  process.on("exit", remove);
+  for (const [signal, code] of [
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+    ["SIGHUP", 129],
+  ] as const) {
+    process.once(signal, () => {
+      remove();
+      process.exit(code);
+    });
+  }
 }
 
 export function contextFromEnv(phase: Phase, env = process.env): StageContext {

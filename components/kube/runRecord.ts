@@ -13,6 +13,39 @@ export interface StageRecord {
   error?: string;
 }
 
+/**
+ * What could carry a credential in text the stages did not write themselves (kubectl's, CM's and
+ * Nova's error messages): replaced before a record is written. The record is also a plain stack
+ * output, so it must hold nothing secret.
+ */
+const SECRET_TEXT: ReadonlyArray<[RegExp, string]> = [
+  [
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+    "[redacted private key]",
+  ],
+  [/\b(password|passwd|pwd|secret|token)(["']?\s*[=:]\s*["']?)[^\s"',}]+/gi, "$1$2[redacted]"],
+  [/\b(authorization|x-auth-token|x-subject-token)(\s*:\s*)(basic |bearer )?[^\s"',}]+/gi, "$1$2[redacted]"],
+  [/(https?:\/\/)[^/\s:@]+:[^/\s@]+@/gi, "$1[redacted]@"],
+];
+
+export function redact(text: string): string {
+  return SECRET_TEXT.reduce((t, [pattern, replacement]) => t.replace(pattern, replacement), text);
+}
+
+/** Every string inside a value, redacted. */
+function redacted<T>(value: T): T {
+  if (typeof value === "string") return redact(value) as T;
+  if (Array.isArray(value)) return value.map(redacted) as T;
+  if (value && typeof value === "object")
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        /password|secret|token|privatekey/i.test(k) ? "[redacted]" : redacted(v),
+      ]),
+    ) as T;
+  return value;
+}
+
 /** Appends stage records as JSON lines to <dir>/records.jsonl (no-op without a directory). */
 export class RunRecord {
   readonly entry: StageRecord;
@@ -26,13 +59,13 @@ export class RunRecord {
   }
 
   note(key: string, value: unknown): void {
-    this.entry.evidence[key] = value;
+    this.entry.evidence[key] = redacted(value);
   }
 
   finish(outcome: "succeeded" | "failed", error?: string): void {
     this.entry.endedAt = new Date().toISOString();
     this.entry.outcome = outcome;
-    if (error) this.entry.error = error;
+    if (error) this.entry.error = redact(error);
     if (!this.dir) return;
     fs.mkdirSync(this.dir, { recursive: true });
     fs.appendFileSync(path.join(this.dir, "records.jsonl"), JSON.stringify(this.entry) + "\n");

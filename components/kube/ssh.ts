@@ -1,7 +1,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { privateTempDir } from "./context";
 import { ClusterNode, PeerSsh } from "./stageEnv";
 
 export interface SshResult {
@@ -20,7 +20,7 @@ export function sshScript(ssh: PeerSsh, node: ClusterNode, script: string, timeo
     throw new Error(
       `ecs:nodes (${node.name}).sshHostKey is not set, so ${node.name} cannot be reached over SSH safely`,
     );
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-ssh-"));
+  const dir = privateTempDir("ssh");
   try {
     const key = path.join(dir, "id");
     const knownHosts = path.join(dir, "known_hosts");

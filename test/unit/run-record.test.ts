@@ -1,0 +1,28 @@
+import * as assert from "assert";
+import { redact, RunRecord } from "../../components/kube/runRecord";
+
+describe("run record redaction (the record is a plain stack output)", () => {
+  it("replaces what could carry a credential in tool output", () => {
+    const text = [
+      "Error from server: Get https://admin:hunter2@cm.example.com:7183/api: EOF",
+      'kubectl: error: password="s3cret" in kubeconfig',
+      "Authorization: Basic YWRtaW46aHVudGVyMg==",
+      "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU\n-----END OPENSSH PRIVATE KEY-----",
+    ].join("\n");
+    const out = redact(text);
+    for (const secret of ["hunter2", "s3cret", "YWRtaW46aHVudGVyMg", "b3BlbnNzaC1rZXktdjEAAAAABG5vbmU"])
+      assert.ok(!out.includes(secret), `${secret} left in:\n${out}`);
+    assert.match(out, /https:\/\/\[redacted\]@cm\.example\.com:7183/);
+  });
+
+  it("redacts notes and errors as they are recorded, keeps plain evidence", () => {
+    const r = new RunRecord(undefined, "ds04", "membership-delete");
+    r.note("drainBlockers", ["pod a/b (PDB a/p allows 0 disruption(s))", "token=abc123"]);
+    r.finish("failed", "CM said: password: topsecret");
+    assert.deepStrictEqual(r.entry.evidence.drainBlockers, [
+      "pod a/b (PDB a/p allows 0 disruption(s))",
+      "token=[redacted]",
+    ]);
+    assert.strictEqual(r.entry.error, "CM said: password: [redacted]");
+  });
+});
