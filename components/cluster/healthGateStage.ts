@@ -62,11 +62,13 @@ export function healthGate(name: string, args: HealthGateArgs, opts: pulumi.Cust
     openstackAuth: args.openstackAuth,
     kubeconfig: args.kubeconfig,
   });
+  // The gate's own wait plus room for its calls: it never blocks an update beyond that.
+  const bound = `${cluster.healthGate.timeoutSec + 600}s`;
   return new command.local.Command(
     `${name}-health-gate`,
     // Progress (stderr) is logged; stdout is the run record, kept as an output only.
     { create: GATE, update: GATE, environment, stdin, logging: "stderr" },
-    opts,
+    { ...opts, customTimeouts: { create: bound, update: bound } },
   );
 }
 

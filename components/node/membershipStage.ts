@@ -27,8 +27,17 @@ export function evacuationIntent(name: string, args: KubeStageArgs, opts: pulumi
       ...stageInputs(args),
       logging: "stdoutAndStderr",
     },
-    opts,
+    { ...opts, customTimeouts: { create: "10m", update: "10m" } },
   );
+}
+
+/**
+ * Every stage is bounded (the command is stopped when its time is up): what its own waits allow
+ * plus room for the kubectl, SSH and Nova calls around them.
+ */
+function membershipTimeouts(k: KubeStageArgs["kubernetes"]): pulumi.CustomTimeouts {
+  const join = `${2 * k.readyTimeoutSec + 600}s`;
+  return { create: join, update: join, delete: `${k.serverLockTimeoutSec + k.drainTimeoutSec + 1800}s` };
 }
 
 function withInstance(inputs: ReturnType<typeof stageInputs>, instanceId: pulumi.Input<string>) {
@@ -52,6 +61,6 @@ export function kubernetesMembership(name: string, args: MembershipArgs, opts: p
       triggers: [args.upstream],
       logging: "stdoutAndStderr",
     },
-    { ...opts, deleteBeforeReplace: true },
+    { ...opts, deleteBeforeReplace: true, customTimeouts: membershipTimeouts(args.kubernetes) },
   );
 }

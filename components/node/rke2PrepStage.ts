@@ -33,6 +33,12 @@ export function rke2PreflightScript(ssh: SshConfig): string {
   ].join("\n");
 }
 
+/** Bounded: every dial attempt, then the scripts themselves (an SSH keepalive catches a dead link). */
+function sshTimeouts(ssh: SshConfig): pulumi.CustomTimeouts {
+  const bound = `${ssh.dialTimeoutSec * ssh.dialAttempts + 900}s`;
+  return { create: bound, update: bound, delete: bound };
+}
+
 function connection(args: Rke2PrepArgs): command.types.input.remote.ConnectionArgs {
   return {
     host: args.node.ip,
@@ -64,7 +70,7 @@ export function rke2Preflight(name: string, args: Rke2PrepArgs, opts: pulumi.Cus
       triggers: [args.node.rejoin],
       logging: "stdoutAndStderr",
     },
-    opts,
+    { ...opts, customTimeouts: sshTimeouts(args.ssh) },
   );
 }
 
@@ -89,6 +95,6 @@ export function rke2Prep(name: string, args: Rke2PrepArgs, opts: pulumi.CustomRe
       triggers: [args.node.rejoin],
       logging: "stdoutAndStderr",
     },
-    { ...opts, deleteBeforeReplace: true },
+    { ...opts, deleteBeforeReplace: true, customTimeouts: sshTimeouts(args.ssh) },
   );
 }

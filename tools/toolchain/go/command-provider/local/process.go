@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -43,6 +44,10 @@ func runProcess(
 	err := cmd.Run()
 	capture.Close()
 	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// The resource's customTimeouts ran out: say so rather than only "signal: terminated".
+			err = fmt.Errorf("stopped when its time limit (customTimeouts) ran out: %w", err)
+		}
 		return RunResults{}, cmdio.CommandFailed(phase, err, capture)
 	}
 

@@ -185,3 +185,18 @@ func TestGlobSyntax(t *testing.T) {
 		}
 	}
 }
+
+func TestTimedOutCommandSaysSoAndGetsSIGTERMFirst(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	// The shell cleans up on SIGTERM, as the stages do with their temporary credentials.
+	script := "trap 'echo cleaned > " + dir + "/trap; exit 143' TERM; sleep 30 & wait"
+	_, err := runProcess(ctx, "create", script, ProcessOptions{}, RunResults{}, func(string) {})
+	if err == nil || !strings.Contains(err.Error(), "time limit (customTimeouts) ran out") {
+		t.Fatalf("err = %v", err)
+	}
+	if b, _ := os.ReadFile(dir + "/trap"); strings.TrimSpace(string(b)) != "cleaned" {
+		t.Fatalf("the command got no SIGTERM to clean up (trap file: %q)", b)
+	}
+}

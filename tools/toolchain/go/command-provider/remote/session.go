@@ -25,6 +25,9 @@ func runRemote(
 		return RunResults{}, fmt.Errorf("%s command: %w", phase, err)
 	}
 	defer client.Close()
+	stopWatching := make(chan struct{})
+	defer close(stopWatching)
+	lost := keepAlive(client, stopWatching)
 	session, err := client.NewSession()
 	if err != nil {
 		return RunResults{}, fmt.Errorf("%s command: opening SSH session: %w", phase, err)
@@ -52,6 +55,9 @@ func runRemote(
 
 	err = runWithContext(ctx, session, command)
 	capture.Close()
+	if dead := lost(); dead != nil {
+		err = dead
+	}
 	if err != nil {
 		return RunResults{}, cmdio.CommandFailed(phase, err, capture)
 	}
