@@ -54,9 +54,13 @@ export function isRetryable(f: FailureFacts): boolean {
   return f.idempotent || NOT_SENT_CODES.has(f.code);
 }
 
-/** Exponential backoff with full jitter; a server's Retry-After (seconds) is a floor. */
+/** The longest a server's Retry-After may hold a call: a bad or hostile header must not stall an update. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/** Exponential backoff with full jitter; a server's Retry-After (seconds) is a floor, capped. */
 export function backoffDelayMs(attempt: number, options: RetryOptions, retryAfterSeconds?: number): number {
   const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
   const jittered = Math.round(options.random() * ceiling);
-  return Math.max(jittered, (retryAfterSeconds ?? 0) * 1000);
+  const asked = Math.min(Math.max(0, retryAfterSeconds ?? 0) * 1000, MAX_RETRY_AFTER_MS);
+  return Math.max(jittered, asked);
 }

@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { CmConnectionArgs } from "../cloudera/stages/stage-inputs";
 import { ClusterConfig } from "../config/types";
-import { StageRecord } from "../kube/runRecord";
+import { StageRecord, unpackRunRecord } from "../kube/runRecord";
 import { ClusterFacts, kubeconfigEnv, stageSecrets } from "../kube/stageEnv";
 
 const GATE = "node -r ts-node/register/transpile-only components/health/healthGate.ts";
@@ -75,7 +75,5 @@ export function healthGate(name: string, args: HealthGateArgs, opts: pulumi.Cust
 /** The gate's stdout: the run record of the last change (empty in a preview). */
 export function runRecordOf(gate: command.local.Command): pulumi.Output<StageRecord[]> {
   // The record holds no secret; a provider may still mark outputs secret because stdin is.
-  return pulumi
-    .unsecret(gate.stdout)
-    .apply((out) => (out && out.trim().startsWith("[") ? (JSON.parse(out) as StageRecord[]) : []));
+  return pulumi.unsecret(gate.stdout).apply(unpackRunRecord);
 }

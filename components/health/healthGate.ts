@@ -10,7 +10,7 @@ import { CmClient } from "../cloudera/client";
 import { CmOperations } from "../cloudera/operations";
 import { kubeconfigPath, pollUntil, stdinSecrets } from "../kube/context";
 import { Kubectl } from "../kube/kubectl";
-import { parseRunRecord, RunRecord, StageRecord } from "../kube/runRecord";
+import { packRunRecord, parseRunRecord, RunRecord, StageRecord } from "../kube/runRecord";
 import { ClusterFacts } from "../kube/stageEnv";
 import { NodeObject, PodObject } from "../kube/types";
 import { OpenStackAuth } from "../openstack/auth";
@@ -90,6 +90,8 @@ async function main(): Promise<void> {
 
   let problems: string[] = [];
   let snapshot: GateSnapshot | undefined;
+  // A Kubernetes or CM call that fails is tried again until the time is up, then reported.
+  const failures: { last?: string } = {};
   await pollUntil(
     timeoutSec,
     pollMs,
@@ -104,12 +106,17 @@ async function main(): Promise<void> {
       problems = gateProblems(snapshot, expected, stuckSec);
       return problems.length === 0 ? true : undefined;
     },
-    (elapsed) =>
+    (elapsed, error) =>
       log(
-        `waiting (${elapsed.toFixed(0)}s) for: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ""}`,
+        error
+          ? `waiting (${elapsed.toFixed(0)}s); the cluster could not be read: ${error}`
+          : `waiting (${elapsed.toFixed(0)}s) for: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ""}`,
       ),
+    failures,
   );
-  if (!snapshot) throw new Error("the health gate took no snapshot");
+  if (failures.last) problems = [`the cluster could not be read: ${failures.last}`];
+  if (!snapshot)
+    throw new Error(`the health gate could not read the cluster: ${failures.last ?? "no answer"}`);
 
   record.note(
     "nodes",
@@ -132,7 +139,7 @@ async function main(): Promise<void> {
   log(
     `healthy: ${expected.length} nodes Ready, no failed or stuck pods, CM services GOOD and FRESH, every VM ACTIVE with its data volume`,
   );
-  process.stdout.write(JSON.stringify([...change, record.entry]) + "\n");
+  process.stdout.write(packRunRecord([...change, record.entry]) + "\n");
 }
 
 main().catch((e: Error) => {

@@ -108,23 +108,30 @@ export function contextFromEnv(phase: Phase, env = process.env): StageContext {
 /**
  * Polls `check` until it returns a value, or `timeoutSec` passes (then undefined). The first polls
  * come quickly (200 ms, growing) to catch fast transitions, then every `pollMs`; `waiting` is told
- * the elapsed seconds every 10 s, for progress lines.
+ * the elapsed seconds every 10 s, for progress lines. A check that throws (an API server blip, a
+ * CM restart) is tried again until the time is up; the last error is kept for the caller.
  */
 export async function pollUntil<T>(
   timeoutSec: number,
   pollMs: number,
   check: () => T | undefined | Promise<T | undefined>,
-  waiting: (elapsedSec: number) => void,
+  waiting: (elapsedSec: number, lastError?: string) => void,
+  failures: { last?: string } = {},
 ): Promise<T | undefined> {
   const start = Date.now();
   let lastLog = 0;
   for (let polls = 0; ; polls++) {
-    const v = await check();
-    if (v !== undefined) return v;
+    try {
+      const v = await check();
+      failures.last = undefined;
+      if (v !== undefined) return v;
+    } catch (e) {
+      failures.last = (e as Error).message;
+    }
     const elapsed = (Date.now() - start) / 1000;
     if (elapsed > timeoutSec) return undefined;
     if (Date.now() - lastLog > 10_000) {
-      waiting(elapsed);
+      waiting(elapsed, failures.last);
       lastLog = Date.now();
     }
     await sleep(pollDelay(polls, pollMs));
@@ -138,9 +145,18 @@ export async function waitFor<T>(
   timeoutSec: number,
   check: () => T | undefined | Promise<T | undefined>,
 ): Promise<T> {
-  const v = await pollUntil(timeoutSec, ctx.pollMs, check, (elapsed) =>
-    ctx.log(`waiting for ${what} (${elapsed.toFixed(0)}s)`),
+  const failures: { last?: string } = {};
+  const v = await pollUntil(
+    timeoutSec,
+    ctx.pollMs,
+    check,
+    (elapsed, error) =>
+      ctx.log(`waiting for ${what} (${elapsed.toFixed(0)}s)${error ? `; last check failed: ${error}` : ""}`),
+    failures,
   );
-  if (v === undefined) throw new Error(`timed out after ${timeoutSec}s waiting for ${what}`);
+  if (v === undefined)
+    throw new Error(
+      `timed out after ${timeoutSec}s waiting for ${what}${failures.last ? ` (the last check failed: ${failures.last})` : ""}`,
+    );
   return v;
 }

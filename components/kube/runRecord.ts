@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import * as zlib from "zlib";
 
 /** One stage's entry in the run record an operator attaches to a change ticket. */
 export interface StageRecord {
@@ -80,4 +81,23 @@ export function parseRunRecord(text: string): StageRecord[] {
     .split("\n")
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as StageRecord);
+}
+
+/**
+ * The gate's stdout carries the change's records back into the stack (output `runRecord`); the
+ * command provider hands it to the next gate run in an environment variable, which Linux caps at
+ * 128 KiB. Compressed (gzip, base64), a record many times that size still fits.
+ */
+const PACKED = "ecs-run-record-gz:";
+
+export function packRunRecord(records: StageRecord[]): string {
+  return PACKED + zlib.gzipSync(JSON.stringify(records)).toString("base64");
+}
+
+/** The records from the gate's stdout: packed, plain JSON (older gates), or none (a preview). */
+export function unpackRunRecord(stdout: string | undefined): StageRecord[] {
+  const text = (stdout ?? "").trim();
+  if (text.startsWith(PACKED))
+    return JSON.parse(zlib.gunzipSync(Buffer.from(text.slice(PACKED.length), "base64")).toString("utf8"));
+  return text.startsWith("[") ? (JSON.parse(text) as StageRecord[]) : [];
 }

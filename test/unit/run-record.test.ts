@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { redact, RunRecord } from "../../components/kube/runRecord";
+import { packRunRecord, redact, RunRecord, unpackRunRecord } from "../../components/kube/runRecord";
 
 describe("run record redaction (the record is a plain stack output)", () => {
   it("replaces what could carry a credential in tool output", () => {
@@ -24,5 +24,20 @@ describe("run record redaction (the record is a plain stack output)", () => {
       "token=[redacted]",
     ]);
     assert.strictEqual(r.entry.error, "CM said: password: [redacted]");
+  });
+
+  it("packs the gate's record small enough for the environment variable the next gate run gets", () => {
+    const entry = new RunRecord(undefined, "ds04.ecs.example.com", "membership-delete").entry;
+    const records = Array.from({ length: 400 }, (_, i) => ({
+      ...entry,
+      evidence: { i, pods: Array(40).fill("cdp/pod-x") },
+    }));
+    const plain = JSON.stringify(records);
+    assert.ok(plain.length > 128 * 1024, "the plain record would not fit");
+    const packed = packRunRecord(records);
+    assert.ok(packed.length < 128 * 1024, `${packed.length} bytes packed`);
+    assert.deepStrictEqual(unpackRunRecord(packed), records);
+    assert.deepStrictEqual(unpackRunRecord(plain), records, "an older gate's plain JSON still reads");
+    assert.deepStrictEqual(unpackRunRecord(""), []);
   });
 });
