@@ -7,7 +7,7 @@ import { Kubectl } from "./kubectl";
 import { RunRecord } from "./runRecord";
 import { readStageSecrets, settingsFromEnv, StageSecrets, StageSettings } from "./stageEnv";
 
-export type Phase = "create" | "delete" | "intent";
+export type Phase = "create" | "update" | "delete" | "intent";
 
 /** What a membership stage run knows, read from the environment the command resource sets. */
 export interface StageContext extends StageSettings {

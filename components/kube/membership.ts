@@ -1,6 +1,7 @@
 /**
  * Kubernetes membership stage, run by the node's `command` resources:
  *   create: prove the cluster, wait Ready (servers: etcd voter), uncordon      -> join.ts
+ *   update: prove the cluster (its settings changed; nothing is done to the node)
  *   delete: prove the cluster, evacuate per case; servers: take the server lock, quorum preflight,
  *           etcd snapshot and member removal (nodeRemoval.ts); delete the Node
  *   intent: prove the cluster, record the configured evacuation mode on the Node
@@ -23,10 +24,15 @@ import { EVACUATION_ANNOTATION, NodeObject } from "./types";
  * the same update as a rebuild would be ignored. The intent stage runs before the VM's chain and
  * writes the current mode on the Node; the delete half prefers it.
  */
-function recordIntent(ctx: StageContext): void {
-  if (!ctx.kubectl.get<NodeObject>("node", ctx.node)) {
+function recordIntent(ctx: StageContext): boolean {
+  const node = ctx.kubectl.get<NodeObject>("node", ctx.node);
+  if (!node) {
     ctx.log("no Node object yet; nothing to record");
-    return;
+    return false;
+  }
+  if (node.metadata.annotations?.[EVACUATION_ANNOTATION] === ctx.evacuation) {
+    ctx.log(`evacuation mode ${ctx.evacuation} is already recorded on the Node`);
+    return false;
   }
   ctx.kubectl.must([
     "annotate",
@@ -36,6 +42,7 @@ function recordIntent(ctx: StageContext): void {
     "--overwrite",
   ]);
   ctx.log(`evacuation mode ${ctx.evacuation} recorded on the Node`);
+  return true;
 }
 
 function currentMode(ctx: StageContext, node: NodeObject | undefined): void {
@@ -89,18 +96,24 @@ async function leave(ctx: StageContext): Promise<void> {
 }
 
 async function main(phase: string | undefined): Promise<void> {
-  if (phase !== "create" && phase !== "delete" && phase !== "intent") {
-    throw new Error("usage: membership.ts create|delete|intent");
+  if (phase !== "create" && phase !== "update" && phase !== "delete" && phase !== "intent") {
+    throw new Error("usage: membership.ts create|update|delete|intent");
   }
   const ctx = contextFromEnv(phase as Phase);
   try {
+    if (phase === "update") {
+      // The stage's settings changed (another node's, a timeout): nothing to do on the cluster but
+      // to check it is still this one. No waits, no uncordon, no record: it changes nothing.
+      printIdentity(proveCluster(ctx).identity);
+      return;
+    }
     if (phase === "delete") {
       await leave(ctx);
     } else {
       const { identity } = proveCluster(ctx);
-      if (phase === "intent") recordIntent(ctx);
-      else await join(ctx);
+      const changed = phase === "intent" ? recordIntent(ctx) : (await join(ctx), true);
       printIdentity(identity);
+      if (!changed) return;
     }
     if (phase !== "intent") ctx.record.note("clusterAfter", clusterSnapshot(ctx));
     ctx.record.finish("succeeded");

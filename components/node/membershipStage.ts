@@ -55,7 +55,9 @@ export function kubernetesMembership(name: string, args: MembershipArgs, opts: p
     `${name}-k8s-membership`,
     {
       create: run("create"),
-      update: run("create"),
+      // A changed setting (another node's host key, a timeout) only re-checks the cluster: an
+      // update must not wait, uncordon or otherwise act on the node.
+      update: run("update"),
       delete: run("delete"),
       ...withInstance(stageInputs(args), args.instanceId),
       triggers: [args.upstream],

@@ -251,7 +251,7 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
     const leave = recordsOf("ds01.ecs.openstack.com", "membership-delete").pop();
     assert.match(leave.evidence.etcdRemovedMember, /^ds01\.ecs\.openstack\.com-/);
     assert.ok(
-      leave.evidence.etcdMembersBefore.every((m: { ready: boolean }) => m.ready),
+      leave.evidence["etcdMembers before member removal"].every((m: { ready: boolean }) => m.ready),
       "all members healthy before",
     );
     const join = recordsOf("ds01.ecs.openstack.com", "membership-create").pop();
