@@ -6,6 +6,7 @@ import { startEcsLab, type EcsLab } from "../../lab/ecs";
 import { startKubeLab, type KubeLab } from "../../lab/kube";
 import { copyProgram } from "../../tools/programCopy";
 import { CM_PASSWORD, LabStackConfig, LabView, OS_PASSWORD } from "../support/e2eLab";
+import type { UpOptions } from "@pulumi/pulumi/automation";
 import { EngineStack, openStack, stepRecorder } from "../support/engine";
 
 const DOMAIN = "ecs.openstack.com";
@@ -41,6 +42,16 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     () => kubeconfig,
   );
   const setNode = (name: string, fields: Record<string, unknown>) => config.setNode(env, name, fields);
+  /** Everything the engine printed, for the secrets check at the end. */
+  const printed: string[] = [];
+  const up = (opts: UpOptions = {}) =>
+    env.stack.up({
+      ...opts,
+      onOutput: (o) => {
+        printed.push(o);
+        opts.onOutput?.(o);
+      },
+    });
   const view = new LabView(
     () => lab,
     () => records,
@@ -97,7 +108,7 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     records = path.join(tmp, "records");
     env = await openStack(copyProgram(path.join(tmp, "program")), "lab");
     await env.stack.setAllConfigJson(JSON.stringify(config.full()));
-    const res = await env.stack.up({ onOutput: () => undefined });
+    const res = await up();
     assert.strictEqual(res.summary.result, "succeeded");
     assert.deepStrictEqual(await readyNodes(), allHostnames());
     failed = false;
@@ -121,7 +132,7 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     fs.copyFileSync(other.kubeconfig, kubeconfig);
     await setNode("ds02", { rebuild: 1, evacuation: "drain" });
     try {
-      await assert.rejects(env.stack.up(), (e: Error) => {
+      await assert.rejects(up(), (e: Error) => {
         assert.match(e.message, /now reaches another cluster: its kube-system namespace UID is/);
         assert.match(e.message, /Nothing was changed/);
         return true;
@@ -140,7 +151,7 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     const roles = cmRolesOf(host("ds02"));
     lab.wiring.failSnapshots("all", "no space left on device");
     try {
-      await assert.rejects(env.stack.up(), (e: Error) => {
+      await assert.rejects(up(), (e: Error) => {
         assert.match(e.message, /etcd snapshot on ds0[13] failed.*no space left on device/);
         assert.match(e.message, /Without a fresh snapshot no etcd member is removed/);
         return true;
@@ -178,7 +189,7 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     const before = await fingerprint();
     const output: string[] = [];
     const started = Date.now();
-    const up = env.stack.up({ onOutput: (o) => output.push(o) });
+    const running = up({ onOutput: (o) => output.push(o) });
     let waited = false;
     for (let i = 0; i < 120 && !waited; i++) {
       await sleep(500);
@@ -187,7 +198,7 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     assert.ok(waited, "ds02's stage waits for the lock held by ds03");
     const markedAt = Date.now();
     await lab.kube.kubectl.ok(["apply", "-f", "-"], { input: lease("failed", "failed") });
-    await assert.rejects(up, (e: Error) => {
+    await assert.rejects(running, (e: Error) => {
       assert.match(
         e.message,
         /refusing to take ECS server ds02\.ecs\.openstack\.com out: the change of server ds03/,
@@ -217,7 +228,7 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
       }
     })();
     try {
-      const res = await env.stack.up();
+      const res = await up();
       assert.strictEqual(res.summary.result, "succeeded");
     } finally {
       watching = false;
@@ -267,7 +278,7 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     await lab.kube.kubectl.ok(["delete", "node", ds03, "--wait=true"]);
     assert.ok(lab.rke2.members.has(ds03), "etcd still has the member");
     await setNode("ds03", { rebuild: 1, evacuation: "delete-node" });
-    const res = await env.stack.up();
+    const res = await up();
     assert.strictEqual(res.summary.result, "succeeded");
     const leave = recordsOf(ds03, "membership-delete").pop()!;
     assert.strictEqual(leave.evidence.nodeAlreadyGone, true);
@@ -293,7 +304,7 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     lab.cm.state.hosts.set(stale.hostId, stale);
     const ours = cmHostsOf(ds04).find((h) => h.hostId !== stale.hostId)!;
     await setNode("ds04", { rebuild: 1, evacuation: "drain" });
-    await assert.rejects(env.stack.up(), (e: Error) => {
+    await assert.rejects(up(), (e: Error) => {
       assert.match(e.message, /CM has 2 host records for ds04\.ecs\.openstack\.com/);
       assert.match(e.message, /stale-ds04-record \(IP 127\.0\.8\.200/);
       return true;
@@ -301,7 +312,7 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     assert.ok(lab.cm.state.hosts.has(stale.hostId), "the other record was not touched");
     assert.ok(lab.cm.state.hosts.has(ours.hostId), "nor was ours removed on a guess");
     lab.cm.state.hosts.delete(stale.hostId);
-    const res = await env.stack.up();
+    const res = await up();
     assert.strictEqual(res.summary.result, "succeeded");
     assert.strictEqual(cmHostsOf(ds04).length, 1);
     assert.deepStrictEqual(await readyNodes(), allHostnames());
@@ -311,7 +322,7 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     const before = await fingerprint();
     for (const mode of ["force-delete-pods", "delete-node"]) {
       await setNode("ds05", { rebuild: 1, evacuation: mode });
-      await assert.rejects(env.stack.up(), (e: Error) => {
+      await assert.rejects(up(), (e: Error) => {
         assert.match(
           e.message,
           new RegExp(`refusing evacuation ${mode} of ds05\\.ecs\\.openstack\\.com: the node is live`),
@@ -341,7 +352,7 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
       /ecs:nodes \(ds05\)\.rebuild was lowered from 1 to 0; generations only increase.*Fix: set it back to 1/,
     );
     const rec = stepRecorder();
-    await assert.rejects(env.stack.up({ onEvent: rec.onEvent }), /generations only increase/);
+    await assert.rejects(up({ onEvent: rec.onEvent }), /generations only increase/);
     assert.deepStrictEqual(
       rec.steps.filter((s) => s.name.startsWith("ds05")),
       [],
@@ -361,7 +372,7 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     const before = await fingerprint();
     await setNode("ds06", { rebuild: 1, evacuation: "auto" });
     try {
-      await assert.rejects(env.stack.up(), (e: Error) => {
+      await assert.rejects(up(), (e: Error) => {
         assert.match(e.message, /auto cannot choose for a silent node \(Ready=Unknown.*Nova could not tell/);
         assert.match(e.message, /set evacuation: delete-node/);
         assert.match(e.message, /refusing evacuation delete-node of ds05/, "ds05 stays refused");
@@ -381,5 +392,30 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
       [],
       "every detach was from a SHUTOFF VM and none was refused",
     );
+  });
+
+  it("leaves no secret in plain text: stack state and outputs, engine output, run records, lab logs", async () => {
+    const secrets = {
+      "CM password": CM_PASSWORD,
+      "OpenStack password": OS_PASSWORD,
+      "SSH private key": lab.ssh.privateKey.split("\n")[1],
+    };
+    const places: Record<string, string> = {
+      "stack state": JSON.stringify(await env.stack.exportStack()),
+      "stack outputs": JSON.stringify(await env.stack.outputs()),
+      "engine output": printed.join(""),
+      "run records": fs.readFileSync(path.join(records, "records.jsonl"), "utf8"),
+    };
+    const walk = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+        const p = path.join(dir, e.name);
+        return e.isDirectory() ? walk(p) : e.name.endsWith(".log") ? [p] : [];
+      });
+    for (const log of walk(lab.dir))
+      places[`lab log ${path.relative(lab.dir, log)}`] = fs.readFileSync(log, "utf8");
+    assert.ok(Object.keys(places).length > 5, Object.keys(places).join(", "));
+    for (const [where, text] of Object.entries(places))
+      for (const [what, secret] of Object.entries(secrets))
+        assert.ok(!text.includes(secret), `the ${what} is in the ${where} in plain text`);
   });
 });
