@@ -27,6 +27,17 @@ export function isExactNotFound(stderr: string, name: string): boolean {
     );
 }
 
+/**
+ * The environment the stages give the tools they run (kubectl, ssh): what a tool needs to find
+ * itself, its home and a proxy, and nothing else. The stage itself inherits the operator's shell
+ * (OS_PASSWORD, cloud tokens, PULUMI_*); the tools must not.
+ */
+export function toolEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const keep =
+    /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z]+|TZ|TMPDIR|https?_proxy|no_proxy|HTTPS?_PROXY|NO_PROXY)$/;
+  return Object.fromEntries(Object.entries(env).filter(([k]) => keep.test(k)));
+}
+
 /** The API server refused a write because the object changed meanwhile (compare-and-swap lost). */
 export const isConflict = (stderr: string) => /^Error from server \(Conflict\)/m.test(stderr);
 /** A create found the object already there (another writer won). */
@@ -48,6 +59,7 @@ export class Kubectl {
       timeout: opts.timeoutMs ?? 120_000,
       maxBuffer: 64 * 1024 * 1024,
       input: opts.input,
+      env: toolEnv(),
     });
     if (r.error) throw new Error(`kubectl ${args.join(" ")}: ${r.error.message}`);
     return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };

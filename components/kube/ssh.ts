@@ -2,6 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { privateTempDir } from "./context";
+import { toolEnv } from "./kubectl";
 import { ClusterNode, PeerSsh } from "./stageEnv";
 
 export interface SshResult {
@@ -46,7 +47,13 @@ export function sshScript(ssh: PeerSsh, node: ClusterNode, script: string, timeo
         `${ssh.user}@${node.ip}`,
         ssh.user === "root" ? "sh -s" : "sudo -n sh -s",
       ],
-      { input: script, encoding: "utf8", timeout: timeoutSec * 1000, maxBuffer: 16 * 1024 * 1024 },
+      {
+        input: script,
+        encoding: "utf8",
+        timeout: timeoutSec * 1000,
+        maxBuffer: 16 * 1024 * 1024,
+        env: toolEnv(),
+      },
     );
     if (r.error) throw new Error(`ssh to ${node.name} (${node.ip}): ${r.error.message}`);
     return { status: r.status ?? 255, stdout: r.stdout, stderr: r.stderr };

@@ -394,6 +394,21 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     );
   });
 
+  it("bounds every command stage (customTimeouts in the state: none can hang an update)", async () => {
+    const state = (await env.stack.exportStack()).deployment as {
+      resources: Array<{ type: string; urn: string; customTimeouts?: Record<string, number> }>;
+    };
+    const commands = state.resources.filter((r) => r.type.startsWith("command:"));
+    assert.ok(commands.length >= 6 * 4 + 1, `${commands.length} command stages`);
+    const unbounded = commands.filter(
+      (r) => !r.customTimeouts || !Object.values(r.customTimeouts).some((t) => t > 0),
+    );
+    assert.deepStrictEqual(
+      unbounded.map((r) => r.urn),
+      [],
+    );
+  });
+
   it("leaves no secret in plain text: stack state and outputs, engine output, run records, lab logs", async () => {
     const secrets = {
       "CM password": CM_PASSWORD,

@@ -3,6 +3,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { privateTempDir } from "../../components/kube/context";
+import { toolEnv } from "../../components/kube/kubectl";
 
 /** A stage killed by the engine (cancel, timeout: SIGTERM) leaves no kubeconfig text behind. */
 describe("stage temp files", () => {
@@ -49,5 +50,19 @@ describe("stage temp files", () => {
     assert.ok(fs.existsSync(left), "SIGKILL leaves it");
     privateTempDir("kube");
     assert.ok(!fs.existsSync(left), "the next stage removed it");
+  });
+});
+
+describe("tools' environment", () => {
+  it("gives kubectl and ssh what they need, not the operator's credentials", async () => {
+    const env = toolEnv({
+      PATH: "/usr/bin",
+      HOME: "/root",
+      HTTPS_PROXY: "http://proxy:3128",
+      OS_PASSWORD: "os-secret",
+      PULUMI_CONFIG_PASSPHRASE: "pass",
+      AWS_SECRET_ACCESS_KEY: "aws",
+    });
+    assert.deepStrictEqual(Object.keys(env).sort(), ["HOME", "HTTPS_PROXY", "PATH"]);
   });
 });
