@@ -56,11 +56,13 @@ export function healthGate(name: string, args: HealthGateArgs, opts: pulumi.Cust
     ECS_CM_INSECURE: pulumi.output(cm.cmInsecureSkipTlsVerify).apply((v) => String(v === true)),
     ...kubeconfigEnv(cluster.kubernetes, args.kubeconfig),
   };
-  // The CM password, the OpenStack credentials and kubeconfig text go on stdin: the environment stays readable.
+  // The CM password, the OpenStack credentials and kubeconfig text go on stdin (the environment
+  // stays readable); so does the CA bundle, which can outgrow what one environment variable holds.
   const stdin = stageSecrets({
     cmPassword: cm.cmPassword,
     openstackAuth: args.openstackAuth,
     kubeconfig: args.kubeconfig,
+    cmCaBundle: cm.cmCaBundle,
   });
   // The gate's own wait plus room for its calls: it never blocks an update beyond that.
   const bound = `${cluster.healthGate.timeoutSec + 600}s`;

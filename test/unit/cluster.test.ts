@@ -51,6 +51,7 @@ describe("EcsCluster (Pulumi mocks)", () => {
     cluster = new EcsCluster(config.name, {
       cluster: config,
       cmPassword: "test-password",
+      cmCaBundle: "-----BEGIN CERTIFICATE-----\nlab CA\n-----END CERTIFICATE-----\n",
       openstackAuth: JSON.stringify({
         authUrl: "https://keystone.example.com:5000/v3",
         password: "os-test-password",
@@ -290,6 +291,7 @@ describe("EcsCluster (Pulumi mocks)", () => {
     const stdin = unwrapSecret(gates[0].inputs.stdin);
     assert.ok(stdin.secret);
     assert.strictEqual(JSON.parse(stdin.value as string).cmPassword, "test-password");
+    assert.match(JSON.parse(stdin.value as string).cmCaBundle, /lab CA/, "CM's CA bundle reaches the gate");
     assert.ok(!/password/i.test(JSON.stringify(env)), "no password in the environment");
     assert.match(gates[0].inputs.create as string, /components\/health\/healthGate\.ts$/);
     assert.strictEqual(gates[0].inputs.update, gates[0].inputs.create);
