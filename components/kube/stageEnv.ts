@@ -84,7 +84,9 @@ export interface StageSecrets {
 }
 
 /** Program side: the secret stdin document of a stage (only what is given). */
-export function stageSecrets(s: { [K in keyof StageSecrets]?: pulumi.Input<string> }): pulumi.Output<string> {
+export function stageSecrets(s: {
+  [K in keyof StageSecrets]?: pulumi.Input<string | undefined>;
+}): pulumi.Output<string> {
   const keys = Object.keys(s) as (keyof StageSecrets)[];
   return pulumi.secret(
     pulumi.all(keys.map((k) => s[k])).apply((values) => {

@@ -344,7 +344,7 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
     assert.ok(stages.includes("ds02.ecs.openstack.com membership-delete succeeded"), stages.join("\n"));
     assert.ok(stages.includes("ds02.ecs.openstack.com membership-create succeeded"), stages.join("\n"));
     assert.strictEqual(stages[stages.length - 1], "cluster health-gate succeeded");
-    assert.ok(!stages.some((x) => x.startsWith("ds01")), "only this change's records");
+    assert.ok(!stages.some((x) => x.startsWith("ds01")), `only this change's records:\n${stages.join("\n")}`);
   });
 
   it("stops when a PodDisruptionBudget blocks the drain, names the blocker, touches nothing, and converges once it is lifted", async () => {
