@@ -262,6 +262,12 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
     );
     assert.strictEqual(lab.rke2.members.get("ds01.ecs.openstack.com"), "voter");
     assert.deepStrictEqual(await readyNodes(), lab.nodes.map((n) => n.hostname).sort());
+    // The new Node object carries the operator's evacuation mode, as the old one did.
+    const rebuilt = await kubectlJson<{ metadata: { annotations?: Record<string, string> } }>([
+      "node",
+      "ds01.ecs.openstack.com",
+    ]);
+    assert.strictEqual(rebuilt.metadata.annotations?.["ecs.cloudera.com/evacuation"], "drain");
   });
 
   it("refuses a rejoin whose SSH host key is wrong in the preflight, before anything is taken down", async () => {
