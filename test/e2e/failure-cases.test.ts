@@ -47,7 +47,7 @@ interface RecordLine extends StageRecord {
     evacuation?: string;
     etcdRemovedMember?: string;
     strippedFinalizers?: string[];
-    finalizerCleanUp?: { nodePasswordSecret: string; nodeHosts: string[] };
+    finalizerCleanUp?: { removedObjects: string[]; nodeHosts: string[] };
     forceDeletedPods?: string[];
     nodeAlreadyGone?: boolean;
     evidence?: { nodeExists: boolean };
@@ -331,7 +331,7 @@ describe("e2e on the lab: failure cases (finalizer hang, case 2, killed update)"
     assert.match(String(leave.evidence.etcdRemovedMember), new RegExp(`^${ds02.replace(/\./g, "\\.")}-`));
     assert.deepStrictEqual(leave.evidence.strippedFinalizers, [ETCD_FINALIZER]);
     assert.deepStrictEqual(leave.evidence.finalizerCleanUp, {
-      nodePasswordSecret: "deleted",
+      removedObjects: [`kube-system/${ds02}.node-password.rke2`],
       nodeHosts: ["kube-system/coredns"],
     });
 
