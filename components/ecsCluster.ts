@@ -113,9 +113,11 @@ export class EcsCluster extends pulumi.ComponentResource {
     );
     const facts = clusterFacts(cluster.name, cluster.nodes, cluster.kubernetes);
 
-    // Servers' chains run one after the other (etcd quorum): each server's chain starts after the
-    // previous server's membership stage is done. The run-time server lock covers what runs elsewhere.
-    let previousServer: EcsNode | undefined;
+    // Nodes of a role change one after the other: each node's chain starts after the previous
+    // node's membership stage (of the same role) is done. For servers that keeps etcd's quorum (the
+    // run-time server lock covers what runs elsewhere); for agents it keeps a fleet-wide change (a
+    // new flavor, several rebuilds) from taking every agent's workloads down at once.
+    const previous: Partial<Record<EcsRole, EcsNode>> = {};
     this.nodes = cluster.nodes.map((node) => {
       const ecsNode = new EcsNode(
         node.name,
@@ -124,7 +126,7 @@ export class EcsCluster extends pulumi.ComponentResource {
           node,
           facts,
           guard: this.generations,
-          after: node.role === "server" ? previousServer?.stages?.membership : undefined,
+          after: previous[node.role]?.stages?.membership,
           openstackAuth: args.openstackAuth,
           serverGroupId: this.serverGroups[node.role].id,
           securityGroupIds:
@@ -138,7 +140,7 @@ export class EcsCluster extends pulumi.ComponentResource {
         },
         child,
       );
-      if (node.role === "server") previousServer = ecsNode;
+      previous[node.role] = ecsNode;
       return ecsNode;
     });
 

@@ -26,8 +26,8 @@ export interface EcsNodeArgs {
   /** Generation guard: nothing of the node changes before it has accepted the generations. */
   guard?: pulumi.Resource;
   /**
-   * The previous server's Kubernetes membership: this node's chain registers only after that one
-   * has completed, so the engine never runs two servers' chains at once (one etcd member out).
+   * The previous node's (same role) Kubernetes membership: this node's chain registers only after
+   * that one has completed, so the engine never runs two servers' (or agents') chains at once.
    */
   after?: pulumi.Resource;
   /** The runbook stages around the VM; without them the node is its machine only (day-0 provisioning). */
@@ -151,6 +151,11 @@ export class EcsNode extends pulumi.ComponentResource {
       {
         ...child,
         deleteBeforeReplace: true,
+        // On a new flavor the provider would resize the running VM in place (a restart, maybe on
+        // another host), on a new image it would rebuild it in place (a fresh root disk): outside
+        // the chain, with no drain and no role stop. A replacement goes through the chain; see
+        // README "What an update may change in place".
+        replaceOnChanges: ["flavorName", "flavorId", "imageName", "imageId"],
         dependsOn: [...guarded, ...(intent && preflight ? [intent, preflight] : [])],
       },
     );

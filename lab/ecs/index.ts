@@ -21,6 +21,8 @@ export const LAB_NODES: LabNode[] = [1, 2, 3, 4, 5, 6].map((i) => ({
 export const LAB_FLAVORS = [
   { name: "ecs.server.16c64g", vcpus: 16, ramMb: 65536, diskGb: 100 },
   { name: "ecs.agent.32c128g", vcpus: 32, ramMb: 131072, diskGb: 200 },
+  // A second agent flavor, for the e2e of a fleet-wide flavor change.
+  { name: "ecs.agent.v2.32c128g", vcpus: 32, ramMb: 131072, diskGb: 200 },
 ];
 
 export interface EcsLabOptions {

@@ -148,12 +148,12 @@ export function wireLab(
       r.vmId = e.serverId;
       if (!r.rke2.running) r.rke2 = { running: false, data: "clean", stoppedByScript: false };
     }
-    if (e.type === "active" || e.type === "start" || e.type === "reboot") {
+    if (e.type === "active" || e.type === "start" || e.type === "reboot" || e.type === "resized") {
       r.vmUp = true;
       log(`${n.name}: VM ${e.type}; CM agent heartbeats`);
       cm.hooks.setAgentHeartbeat(n.hostname, true, n.ip);
       if (r.roleStarted && !r.rke2.stoppedByScript && !r.rke2.running) startRke2(r);
-    } else if (e.type === "stop" || e.type === "crash" || e.type === "delete" || e.type === "error") {
+    } else if (["stop", "restarting", "crash", "delete", "error"].includes(e.type)) {
       r.vmUp = false;
       log(`${n.name}: VM ${e.type}; CM agent and kubelet silent`);
       cm.hooks.setAgentHeartbeat(n.hostname, false);

@@ -7,7 +7,9 @@ export type ServerEventType =
   | "error" // ended in ERROR (no valid host, injected boot failure)
   | "stop" // os-stop: clean shutdown
   | "start" // os-start
+  | "restarting" // the guest goes down for a reboot or a resize; back with "reboot" or "resized"
   | "reboot"
+  | "resized" // a resize (or its revert) landed: the guest runs again, maybe on another host
   | "crash" // fault injection: powered off without an API call (the runbook's "node offline unexpectedly")
   | "delete";
 

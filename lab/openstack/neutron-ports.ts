@@ -214,7 +214,6 @@ export function portView(state: SimState, p: PortRecord): Record<string, unknown
     device_owner: p.deviceOwner,
     security_groups: [...p.securityGroups],
     allowed_address_pairs: p.allowedAddressPairs.map((a) => ({ ...a })),
-    extra_dhcp_opts: [],
     port_security_enabled: p.portSecurityEnabled,
     tenant_id: project,
     project_id: project,

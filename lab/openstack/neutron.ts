@@ -185,6 +185,8 @@ function groupView(state: SimState, g: SecurityGroupRecord): Record<string, unkn
 }
 
 function parsePortRequest(b: JsonRecord, networkId: string): PortRequest {
+  // Only listed extensions work; Neutron without extra_dhcp_opt rejects the attribute the same way.
+  if ("extra_dhcp_opts" in b) throw ApiError.badRequest("Unrecognized attribute(s) 'extra_dhcp_opts'");
   const fixed = optArray(b, "fixed_ips")?.map((x) => {
     const f = record(x, "fixed_ips[]");
     return { subnetId: optString(f, "subnet_id"), ipAddress: optString(f, "ip_address") };
@@ -240,7 +242,6 @@ export function neutronRouter(ctx: SimContext): Router {
         "port-security",
         "standard-attr-tag",
         "dns-integration",
-        "extra_dhcp_opt",
         "allowed-address-pairs",
         "external-net",
         "net-mtu",

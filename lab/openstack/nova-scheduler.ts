@@ -16,10 +16,11 @@ export function hostUsage(state: SimState): HostUsage[] {
     const here = state.servers.filter((s) => s.host === h.name);
     let vcpus = 0;
     let ram = 0;
-    for (const s of here) {
-      const f = state.flavors.find((x) => x.id === s.flavorId);
-      const old = s.oldFlavorId ? state.flavors.find((x) => x.id === s.oldFlavorId) : undefined;
-      // During a resize Nova holds resources for both flavors.
+    for (const s of state.servers) {
+      const f = s.host === h.name ? state.flavors.find((x) => x.id === s.flavorId) : undefined;
+      // During a resize Nova holds the old flavor on the source host until it is confirmed.
+      const held = s.oldFlavorId && (s.resizeSourceHost ?? s.host) === h.name;
+      const old = held ? state.flavors.find((x) => x.id === s.oldFlavorId) : undefined;
       vcpus += (f?.vcpus ?? 0) + (old?.vcpus ?? 0);
       ram += (f?.ram ?? 0) + (old?.ram ?? 0);
     }
@@ -38,15 +39,21 @@ export function chooseHost(
   flavor: FlavorRecord,
   group: ServerGroupRecord | undefined,
   availabilityZone?: string,
+  /** A resize's own server: it must leave its host (Nova's allow_resize_to_same_host is off by default). */
+  resizing?: { id: string; host: string },
 ): string | undefined {
   if (availabilityZone && availabilityZone !== "nova" && !availabilityZone.startsWith("nova:"))
     return undefined;
   const forcedHost = availabilityZone?.startsWith("nova:") ? availabilityZone.slice(5) : undefined;
   let candidates = hostUsage(state).filter(
-    (h) => h.freeVcpus >= flavor.vcpus && h.freeRamMb >= flavor.ram && (!forcedHost || h.name === forcedHost),
+    (h) =>
+      h.freeVcpus >= flavor.vcpus &&
+      h.freeRamMb >= flavor.ram &&
+      (!forcedHost || h.name === forcedHost) &&
+      h.name !== resizing?.host,
   );
   if (group) {
-    const onHost = (h: HostUsage): number => groupMembersOn(state, group, h.name);
+    const onHost = (h: HostUsage): number => groupMembersOn(state, group, h.name, resizing?.id);
     switch (group.policy) {
       case "anti-affinity": {
         const limit = group.maxServerPerHost ?? 1;
@@ -69,10 +76,4 @@ export function chooseHost(
   // Nova's default RAM weigher spreads: most free RAM first; the name breaks ties (deterministic tests).
   candidates.sort((a, b) => b.freeRamMb - a.freeRamMb || a.name.localeCompare(b.name));
   return candidates[0]?.name;
-}
-
-/** Whether a resize to `flavor` fits on the server's current host (Nova would migrate; we do not). */
-export function resizeFits(state: SimState, host: string, flavor: FlavorRecord): boolean {
-  const h = hostUsage(state).find((x) => x.name === host);
-  return !!h && h.freeVcpus >= flavor.vcpus && h.freeRamMb >= flavor.ram;
 }

@@ -26,7 +26,9 @@ const VM_STATE: Record<string, string> = {
   ACTIVE: "active",
   SHUTOFF: "stopped",
   ERROR: "error",
+  RESIZE: "active",
   VERIFY_RESIZE: "resized",
+  REVERT_RESIZE: "resized",
   REBOOT: "active",
 };
 
@@ -39,6 +41,8 @@ export function taskState(s: ServerRecord): string | null {
   const t = s.transition;
   if (!t) return null;
   if (s.status === "BUILD") return "spawning";
+  if (s.status === "RESIZE") return "resize_migrating";
+  if (s.status === "REVERT_RESIZE") return "resize_reverting";
   if (t.to === "SHUTOFF") return "powering-off";
   if (t.event === "start") return "powering-on";
   if (t.event === "reboot") return "rebooting";

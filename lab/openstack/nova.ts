@@ -17,7 +17,7 @@ import {
 import { crashServer, deleteServer, findServer, plugPorts, serverTransition } from "./lifecycle";
 import { createPort } from "./neutron-ports";
 import { attachmentRoutes } from "./nova-attachments";
-import { chooseHost, NO_VALID_HOST, resizeFits } from "./nova-scheduler";
+import { chooseHost, NO_VALID_HOST } from "./nova-scheduler";
 import { flavorView, serverView, taskState, vmState } from "./nova-views";
 import { visibleTo } from "./projects";
 import { rfc3339 } from "./time";
@@ -238,6 +238,7 @@ function serverAction(ctx: SimContext, req: Req, server: ServerRecord): ReturnTy
       if ((server.status !== "ACTIVE" && server.status !== "SHUTOFF") || busy)
         throw conflict(server, "reboot");
       server.status = "REBOOT";
+      emitServerEvent(ctx, server, "restarting");
       serverTransition(ctx, server, "ACTIVE", t.powerDelayMs, "reboot");
       return noContent(202);
     case "forceDelete":
@@ -262,27 +263,54 @@ function serverAction(ctx: SimContext, req: Req, server: ServerRecord): ReturnTy
     case "changePassword":
       return noContent(202);
     case "resize": {
-      if (server.status !== "ACTIVE" && server.status !== "SHUTOFF") throw conflict(server, "resize");
+      // As Nova does it: the scheduler picks another host, the guest is shut down, moved and
+      // started there on the new flavor (RESIZE), then waits in VERIFY_RESIZE for a confirm or revert.
+      if ((server.status !== "ACTIVE" && server.status !== "SHUTOFF") || busy)
+        throw conflict(server, "resize");
       const ref = reqString(record(body.resize, "resize"), "flavorRef");
       const flavor = state.flavors.find((f) => f.id === ref);
       if (!flavor) throw ApiError.badRequest(`Flavor ${ref} could not be found.`);
       if (flavor.id === server.flavorId)
         throw ApiError.badRequest("When resizing, instances must change flavor!");
-      if (!server.host || !resizeFits(state, server.host, flavor)) throw ApiError.badRequest(NO_VALID_HOST);
+      const group = state.serverGroups.find((g) => g.id === server.serverGroupId);
+      const to =
+        server.host && chooseHost(state, flavor, group, undefined, { id: server.id, host: server.host });
+      if (!server.host || !to) throw ApiError.badRequest(NO_VALID_HOST);
+      const running = server.status === "ACTIVE";
+      if (running) emitServerEvent(ctx, server, "restarting");
       server.oldFlavorId = server.flavorId;
+      server.resizeSourceHost = server.host;
       server.flavorId = flavor.id;
-      server.status = "VERIFY_RESIZE";
-      server.updatedAt = new Date().toISOString();
+      server.host = to;
+      server.status = "RESIZE";
+      serverTransition(ctx, server, "VERIFY_RESIZE", t.powerDelayMs, running ? "resized" : undefined);
       return noContent(202);
     }
     case "confirmResize":
-    case "revertResize": {
-      if (server.status !== "VERIFY_RESIZE" || !server.oldFlavorId) throw conflict(server, action);
-      if (action === "revertResize") server.flavorId = server.oldFlavorId;
+      if (server.status !== "VERIFY_RESIZE" || busy || !server.oldFlavorId) throw conflict(server, action);
       server.oldFlavorId = null;
+      server.resizeSourceHost = null;
       server.status = server.powerState === 4 ? "SHUTOFF" : "ACTIVE";
       server.updatedAt = new Date().toISOString();
-      return noContent(action === "confirmResize" ? 204 : 202);
+      return noContent(204);
+    case "revertResize": {
+      // Back to the old flavor on the old host: the guest restarts once more.
+      if (server.status !== "VERIFY_RESIZE" || busy || !server.oldFlavorId) throw conflict(server, action);
+      const running = server.powerState !== 4;
+      if (running) emitServerEvent(ctx, server, "restarting");
+      server.flavorId = server.oldFlavorId;
+      server.host = server.resizeSourceHost ?? server.host;
+      server.oldFlavorId = null;
+      server.resizeSourceHost = null;
+      server.status = "REVERT_RESIZE";
+      serverTransition(
+        ctx,
+        server,
+        running ? "ACTIVE" : "SHUTOFF",
+        t.powerDelayMs,
+        running ? "resized" : undefined,
+      );
+      return noContent(202);
     }
   }
   throw ApiError.badRequest(`Action '${action}' is not supported by the OpenStack simulator.`);

@@ -7,7 +7,7 @@ export interface Transition<S extends string> {
   /** Message for a server that ends in ERROR. */
   fault?: string;
   /** Lab hook to fire when the change lands ("active", "stop", "start", ...). */
-  event?: "active" | "error" | "stop" | "start" | "reboot";
+  event?: "active" | "error" | "stop" | "start" | "reboot" | "resized";
 }
 
 export interface ProjectRecord {
@@ -154,7 +154,8 @@ export interface SecurityGroupRuleRecord {
   revision: number;
 }
 
-export type ServerStatus = "BUILD" | "ACTIVE" | "SHUTOFF" | "ERROR" | "VERIFY_RESIZE" | "REBOOT";
+export type ServerStatus =
+  "BUILD" | "ACTIVE" | "SHUTOFF" | "ERROR" | "RESIZE" | "VERIFY_RESIZE" | "REVERT_RESIZE" | "REBOOT";
 
 export interface ServerRecord {
   id: string;
@@ -184,6 +185,8 @@ export interface ServerRecord {
   powerState: number;
   /** Flavor before a resize, until it is confirmed or reverted. */
   oldFlavorId: string | null;
+  /** Host before a resize (Nova moves the server), until it is confirmed or reverted. */
+  resizeSourceHost?: string | null;
 }
 
 export interface ServerGroupRecord {

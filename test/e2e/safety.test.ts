@@ -3,9 +3,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { startEcsLab, type EcsLab } from "../../lab/ecs";
+import { LAB_FLAVORS, startEcsLab, type EcsLab } from "../../lab/ecs";
 import { startKubeLab, type KubeLab } from "../../lab/kube";
 import { copyProgram } from "../../tools/programCopy";
+import { analyzePreview, PreviewDigest } from "../../tools/preview-gate/analyze";
+import { renderPlan } from "../../tools/preview-gate/render";
 import { CM_PASSWORD, LabStackConfig, LabView, OS_PASSWORD } from "../support/e2eLab";
 import type { UpOptions } from "@pulumi/pulumi/automation";
 import { EngineStack, openStack, stepRecorder } from "../support/engine";
@@ -316,6 +318,79 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     const res = await up();
     assert.strictEqual(res.summary.result, "succeeded");
     assert.strictEqual(cmHostsOf(ds04).length, 1);
+    assert.deepStrictEqual(await readyNodes(), allHostnames());
+  });
+
+  it("a new agent flavor (a plain pulumi up): each agent rebuilt through its chain, one at a time, never resized in place", async () => {
+    const agents = ["ds04", "ds05", "ds06"];
+    const flavor = LAB_FLAVORS[2];
+    const flavorId = lab.openstack.snapshot().flavors.find((f) => f.name === flavor.name)!.id;
+    const oldVms = Object.fromEntries(agents.map((n) => [n, vmOf(n).id]));
+    await config.setOpenstack(env, { agentFlavor: flavor.name });
+
+    // The pull request's gate sees three agents taken out (the provider alone would resize them in
+    // place: "no node leaves"), and no in-place update that restarts a node.
+    const gate = analyzePreview(
+      JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps"])) as PreviewDigest,
+      { maxServers: 1, maxAgents: 1 },
+    );
+    assert.deepStrictEqual(gate.inPlace, []);
+    assert.deepStrictEqual(
+      gate.nodes.map((n) => [n.name, n.role, n.kind]),
+      agents.map((n) => [n, "agent", "rebuild"]),
+    );
+    assert.ok(
+      gate.problems.some((p) => /3 ECS agents would be taken out/.test(p)),
+      gate.problems.join("\n"),
+    );
+    assert.ok(!renderPlan(gate, [], "lab").includes("No ECS node leaves"));
+
+    // Applied anyway (no gate): the engine still takes the agents one at a time. The lab's view,
+    // sampled through the update: how many agents are cordoned, NotReady or gone at once.
+    const since = new Date().toISOString();
+    let watching = true;
+    let worst = 0;
+    const watcher = (async () => {
+      while (watching) {
+        const nodes = (await kubectlJson<{ items: NodeJson[] }>(["nodes"])).items;
+        const fine = nodes.filter(
+          (n) =>
+            !n.spec.unschedulable &&
+            n.status.conditions.some((c) => c.type === "Ready" && c.status === "True"),
+        );
+        worst = Math.max(worst, agents.filter((a) => !fine.some((n) => n.metadata.name === host(a))).length);
+        await sleep(200);
+      }
+    })();
+    try {
+      const res = await up();
+      assert.strictEqual(res.summary.result, "succeeded");
+    } finally {
+      watching = false;
+      await watcher;
+    }
+    assert.strictEqual(worst, 1, "exactly one agent out at a time");
+    for (const n of agents) {
+      const vm = vmOf(n);
+      assert.notStrictEqual(vm.id, oldVms[n], `${n} rebuilt, not resized`);
+      assert.strictEqual(vm.flavorId, flavorId, `${n} on the new flavor`);
+    }
+    // Each agent's chain: evacuated, out and back, before the next one's starts.
+    const chains = agents.map((n) => {
+      const leave = recordsOf(host(n), "membership-delete").filter((r) => r.startedAt >= since);
+      const join = recordsOf(host(n), "membership-create").filter((r) => r.startedAt >= since);
+      assert.deepStrictEqual(
+        [leave.map((r) => r.outcome), join.map((r) => r.outcome)],
+        [["succeeded"], ["succeeded"]],
+        n,
+      );
+      assert.strictEqual(leave[0].evidence.evacuation, "drain", `${n} drained`);
+      return { n, from: leave[0].startedAt, to: join[0].endedAt ?? "" };
+    });
+    chains.sort((a, b) => a.from.localeCompare(b.from));
+    for (let i = 1; i < chains.length; i++) {
+      assert.ok(chains[i - 1].to <= chains[i].from, `${chains[i - 1].n} back before ${chains[i].n} left`);
+    }
     assert.deepStrictEqual(await readyNodes(), allHostnames());
   });
 

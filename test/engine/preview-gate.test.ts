@@ -30,7 +30,11 @@ describe("engine: preview gate on real preview JSON (machines only)", function (
     sim = await startOpenStackSimulator({
       password: PASSWORD,
       bootDelayMs: 100,
-      seed: { flavors: LAB_FLAVORS, hypervisors: 6 },
+      seed: {
+        flavors: LAB_FLAVORS,
+        hypervisors: 6,
+        images: [{ name: "rhel-8.8-ecs" }, { name: "rhel-8.10-ecs" }],
+      },
     });
     const os = new OsClient(sim);
     await os.authenticate(PASSWORD);
@@ -84,9 +88,36 @@ describe("engine: preview gate on real preview JSON (machines only)", function (
     );
   });
 
+  it("a new image or agent flavor replaces each VM (the provider would rebuild or resize it in place)", async () => {
+    const config = labStackConfig(sim, PASSWORD, "https://127.0.0.1:7183");
+    const openstack = {
+      ...(config["ecs:openstack"].objectValue as object),
+      image: "rhel-8.10-ecs",
+      agentFlavor: LAB_FLAVORS[2].name,
+    };
+    await env.stack.setAllConfigJson(
+      JSON.stringify({ "ecs:openstack": { value: JSON.stringify(openstack), objectValue: openstack } }),
+    );
+    try {
+      const digest = await previewWithRebuilds([]);
+      const vmSteps = (digest.steps ?? []).filter((s) => s.urn.endsWith("-vm"));
+      const ops = (node: string) => vmSteps.filter((s) => s.urn.endsWith(`::${node}-vm`)).map((s) => s.op);
+      for (const n of LAB_NODES) {
+        assert.deepStrictEqual(ops(n.name), ["delete-replaced", "replace", "create-replacement"], n.name);
+      }
+      const agentVm = vmSteps.find((s) => s.urn.endsWith("::ds04-vm") && s.op === "replace");
+      assert.deepStrictEqual(agentVm?.replaceReasons?.sort(), ["flavorName", "imageName"]);
+      const result = analyzePreview(digest, { maxServers: 1, maxAgents: 1 });
+      assert.deepStrictEqual(result.inPlace, []);
+      assert.strictEqual(result.nodes.length, LAB_NODES.length);
+    } finally {
+      await env.stack.setAllConfigJson(JSON.stringify({ "ecs:openstack": config["ecs:openstack"] }));
+    }
+  });
+
   it("accepts an update that takes no node out", async () => {
     const digest = await previewWithRebuilds([]);
     const result = analyzePreview(digest, { maxServers: 1, maxAgents: 1 });
-    assert.deepStrictEqual(result, { nodes: [], problems: [], accepted: true });
+    assert.deepStrictEqual(result, { nodes: [], inPlace: [], problems: [], accepted: true });
   });
 });

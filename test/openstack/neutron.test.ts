@@ -40,6 +40,16 @@ describe("openstack simulator: neutron", () => {
     assert.deepEqual(p.security_groups, [str(groups, 0, "id")]);
   });
 
+  it("lists only extensions it implements: extra DHCP options are refused, not dropped", async () => {
+    const ext = arr((await os.network("GET", "/extensions")).body, "extensions").map((e) => str(e, "alias"));
+    assert.ok(ext.includes("allowed-address-pairs") && !ext.includes("extra_dhcp_opt"), ext.join(","));
+    const r = await os.network("POST", "/ports", {
+      port: { network_id: s.network, extra_dhcp_opts: [{ opt_name: "mtu", opt_value: "1400" }] },
+    });
+    assert.equal(r.status, 400);
+    assert.match(JSON.stringify(r.body), /extra_dhcp_opts/);
+  });
+
   it("allocates the lowest free address, skipping the gateway and used ones", async () => {
     await createPort(os, s, "a", "127.0.8.2");
     const id = await createPort(os, s, "b");

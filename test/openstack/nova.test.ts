@@ -243,6 +243,70 @@ describe("openstack simulator: nova", () => {
     assert.equal(arr((await os.network("GET", `/ports?device_id=${id}`)).body, "ports").length, 0);
   });
 
+  it("resize as Nova does it: the guest restarted on another host (RESIZE), VERIFY_RESIZE until confirmed; revert goes back", async () => {
+    sim.faults.setTiming({ powerDelayMs: 200 });
+    const id = await bootServer(os, s, "ecs-agent-3", { flavor: s.agentFlavor });
+    const action = (body: Record<string, unknown>): Promise<Reply> =>
+      os.compute("POST", `/servers/${id}/action`, body);
+    const view = async () => at((await os.compute("GET", `/servers/${id}`)).body, "server");
+    const record = () => sim.snapshot().servers.find((x) => x.id === id)!;
+    const source = record().host;
+
+    let resized = sim.hooks.waitFor((e) => e.type === "resized" && e.serverId === id);
+    assert.equal((await action({ resize: { flavorRef: s.serverFlavor } })).status, 202);
+    const during = await view();
+    assert.deepEqual(
+      [at(during, "status"), at(during, "OS-EXT-STS:task_state")],
+      ["RESIZE", "resize_migrating"],
+    );
+    assert.equal((await action({ confirmResize: null })).status, 409, "nothing to confirm while it moves");
+    await resized;
+    assert.equal(at(await view(), "status"), "VERIFY_RESIZE");
+    const moved = record();
+    assert.notEqual(moved.host, source, "moved to another host");
+    assert.deepEqual(
+      [moved.flavorId, moved.oldFlavorId, moved.resizeSourceHost],
+      [s.serverFlavor, s.agentFlavor, source],
+    );
+    assert.equal((await action({ confirmResize: null })).status, 204);
+    assert.equal(at(await view(), "status"), "ACTIVE");
+    assert.deepEqual([record().oldFlavorId, record().resizeSourceHost], [null, null]);
+
+    const target = record().host;
+    resized = sim.hooks.waitFor((e) => e.type === "resized" && e.serverId === id);
+    assert.equal((await action({ resize: { flavorRef: s.agentFlavor } })).status, 202);
+    await resized;
+    resized = sim.hooks.waitFor((e) => e.type === "resized" && e.serverId === id);
+    assert.equal((await action({ revertResize: null })).status, 202);
+    assert.equal(at(await view(), "status"), "REVERT_RESIZE");
+    await resized;
+    assert.equal(at(await view(), "status"), "ACTIVE");
+    assert.deepEqual([record().host, record().flavorId], [target, s.serverFlavor], "back where it was");
+    // Each resize and the revert restarted the guest: the lab's node goes silent, then comes back.
+    assert.deepEqual(
+      events.filter((e) => e.serverId === id).map((e) => e.type),
+      ["create", "active", "restarting", "resized", "restarting", "resized", "restarting", "resized"],
+    );
+  });
+
+  it("reboot: REBOOT while the guest restarts (the lab's node goes silent), then ACTIVE", async () => {
+    sim.faults.setTiming({ powerDelayMs: 200 });
+    const id = await bootServer(os, s, "ecs-agent-4", { flavor: s.agentFlavor });
+    const back = sim.hooks.waitFor((e) => e.type === "reboot" && e.serverId === id);
+    assert.equal(
+      (await os.compute("POST", `/servers/${id}/action`, { reboot: { type: "SOFT" } })).status,
+      202,
+    );
+    const during = at((await os.compute("GET", `/servers/${id}`)).body, "server");
+    assert.deepEqual([at(during, "status"), at(during, "OS-EXT-STS:task_state")], ["REBOOT", "rebooting"]);
+    await back;
+    assert.equal(str((await os.compute("GET", `/servers/${id}`)).body, "server", "status"), "ACTIVE");
+    assert.deepEqual(
+      events.filter((e) => e.serverId === id).map((e) => e.type),
+      ["create", "active", "restarting", "reboot"],
+    );
+  });
+
   it("anti-affinity: three servers land on three hypervisors, a fourth ends in ERROR 'No valid host'", async () => {
     const group = await createServerGroup(os, "ecs-servers");
     const ids: string[] = [];

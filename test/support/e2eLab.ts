@@ -15,6 +15,8 @@ export const CM_PASSWORD = "lab-cm-password";
  */
 export class LabStackConfig {
   readonly overrides: Record<string, Record<string, unknown>> = {};
+  /** Fields of `ecs:openstack` changed from the lab's defaults. */
+  private openstack: Record<string, unknown> = {};
 
   constructor(
     private readonly lab: () => EcsLab,
@@ -25,7 +27,7 @@ export class LabStackConfig {
 
   full(): LabConfigMap {
     const lab = this.lab();
-    return labStackConfig({
+    const config = labStackConfig({
       openstack: lab.openstack,
       openstackPassword: OS_PASSWORD,
       cmUrl: lab.cm.url,
@@ -36,6 +38,15 @@ export class LabStackConfig {
       nodes: this.overrides,
       ssh: lab.ssh,
     });
+    const openstack = { ...(config["ecs:openstack"].objectValue as object), ...this.openstack };
+    config["ecs:openstack"] = { value: JSON.stringify(openstack), objectValue: openstack };
+    return config;
+  }
+
+  /** Changes fields of `ecs:openstack` in the stack (a new flavor for a role, say), as a pull request would. */
+  async setOpenstack(env: EngineStack, fields: Record<string, unknown>): Promise<void> {
+    this.openstack = { ...this.openstack, ...fields };
+    await env.stack.setAllConfigJson(JSON.stringify({ "ecs:openstack": this.full()["ecs:openstack"] }));
   }
 
   /** Changes one node's entry of `ecs:nodes` in the stack, as a pull request would. */

@@ -121,3 +121,48 @@ describe("gate analysis of the data volume's detach (engine order, --show-replac
     assert.match(never.problems[0], /would detach the data volume without the VM power stage/);
   });
 });
+
+describe("gate analysis of in-place updates that disturb a running node", () => {
+  const update = (node: string, suffix: string, type: string, diffReasons: string[]): PreviewStep => ({
+    ...step("update", node, suffix),
+    oldState: { urn: `urn:pulumi:lab::ecs::x::${node}${suffix}`, type, parent: NODE(node) },
+    newState: { urn: `urn:pulumi:lab::ecs::x::${node}${suffix}`, type, parent: NODE(node) },
+    diffReasons,
+  });
+  const VM = "openstack:compute/instance:Instance";
+  const PORT = "openstack:networking/port:Port";
+
+  it("refuses a flavor resize of running VMs, and the plan does not say that no node leaves", () => {
+    const r = analyzePreview(
+      { steps: ["ds04", "ds05", "ds06"].map((n) => update(n, "-vm", VM, ["flavorName"])) },
+      { maxServers: 1, maxAgents: 1 },
+    );
+    assert.strictEqual(r.accepted, false);
+    assert.strictEqual(r.inPlace.length, 3);
+    assert.match(r.problems[0], /^ds04: "update ds04-vm" changes flavorName of the running node in place/);
+    const text = renderPlan(r, [], "lab");
+    assert.ok(!text.includes("No ECS node leaves"), text);
+  });
+
+  it("refuses an address change or a port taken down on a live node", () => {
+    const r = analyzePreview(
+      { steps: [update("ds01", "-port", PORT, ["fixedIps[0].ipAddress", "adminStateUp"])] },
+      { maxServers: 1, maxAgents: 1 },
+    );
+    assert.match(r.problems[0], /changes fixedIps, adminStateUp of the running node/);
+  });
+
+  it("accepts label-only updates: VM metadata and name, port security groups", () => {
+    const r = analyzePreview(
+      {
+        steps: [
+          update("ds04", "-vm", VM, ["metadata", "name"]),
+          update("ds04", "-port", PORT, ["securityGroupIds"]),
+        ],
+      },
+      { maxServers: 1, maxAgents: 1 },
+    );
+    assert.deepStrictEqual(r.problems, []);
+    assert.ok(renderPlan(r, [], "lab").includes("No ECS node leaves"));
+  });
+});

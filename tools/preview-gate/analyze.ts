@@ -34,6 +34,28 @@ export interface PolicyResult {
 }
 
 const INSTANCE = "openstack:compute/instance:Instance";
+const PORT = "openstack:networking/port:Port";
+/**
+ * In-place updates of a node's resources that disturb the running node (README, "What an update
+ * may change in place"): the instance changes anything but its labels (a new flavor is a resize: a
+ * restart, maybe on another host), the port changes its address or goes down. The program turns
+ * the instance's into replacements through the chain; the gate refuses any that is left.
+ */
+const SAFE_IN_PLACE: Record<string, Set<string> | undefined> = {
+  [INSTANCE]: new Set(["metadata", "name", "tags", "stopBeforeDestroy", "forceDelete", "vendorOptions"]),
+};
+const UNSAFE_IN_PLACE: Record<string, Set<string> | undefined> = {
+  [PORT]: new Set(["fixedIps", "adminStateUp"]),
+};
+
+/** The fields of an in-place update that disturb the running node (none for other resources). */
+function disturbingFields(step: PreviewStep): string[] {
+  const type = (step.newState ?? step.oldState)?.type ?? "";
+  const fields = (step.diffReasons ?? []).map((f) => f.split(/[.[]/)[0]);
+  const safe = SAFE_IN_PLACE[type];
+  const unsafe = UNSAFE_IN_PLACE[type];
+  return [...new Set(fields.filter((f) => (safe ? !safe.has(f) : unsafe?.has(f))))];
+}
 const NODE_COMPONENT = "ecs:index:Node";
 const CM_ROLE = "pulumi-nodejs:dynamic/cloudera:Role";
 /** Operations that take something of a node away. */
@@ -72,6 +94,8 @@ export interface GateOptions {
 
 export interface GateResult {
   nodes: NodePlan[];
+  /** In-place updates that would restart or cut off a running node outside its chain. */
+  inPlace: string[];
   problems: string[];
   accepted: boolean;
 }
@@ -118,9 +142,17 @@ export function analyzePreview(digest: PreviewDigest, opts: GateOptions): GateRe
   }
 
   const plans = new Map<string, NodePlan>();
+  const inPlace: string[] = [];
   steps.forEach((s) => {
     const node = nodeOf(s);
     if (!node || s.op === "same" || s.op === "read") return;
+    const disturbing = s.op === "update" ? disturbingFields(s) : [];
+    if (disturbing.length)
+      inPlace.push(
+        `${node}: "update ${nameOf(s.urn)}" changes ${disturbing.join(", ")} of the running node in place (a restart or ` +
+          "a lost address, with no drain, no role stop and no health gate). Fix: make the change a replacement through " +
+          "the chain (`replaceOnChanges`, or bump the node's rebuild generation), one node per pull request.",
+      );
     const resource = nameOf(s.urn);
     const inChain = CHAIN_SUFFIXES.some((x) => resource.endsWith(x));
     let plan = plans.get(node);
@@ -184,7 +216,7 @@ export function analyzePreview(digest: PreviewDigest, opts: GateOptions): GateRe
   }
 
   const nodes = [...plans.values()];
-  const problems = nodes.flatMap((n) => n.problems);
+  const problems = [...inPlace, ...nodes.flatMap((n) => n.problems)];
   const servers = nodes.filter((n) => n.role === "server");
   const agents = nodes.filter((n) => n.role === "agent");
   if (servers.length > opts.maxServers) {
@@ -199,5 +231,5 @@ export function analyzePreview(digest: PreviewDigest, opts: GateOptions): GateRe
         `the configured limit is ${opts.maxAgents}. Fix: split the change, or raise --max-agents if capacity allows.`,
     );
   }
-  return { nodes, problems, accepted: problems.length === 0 };
+  return { nodes, inPlace, problems, accepted: problems.length === 0 };
 }

@@ -38,7 +38,7 @@ export function renderPlan(result: GateResult, policies: PolicyResult[] | undefi
   if (result.problems.length) {
     out.push(...result.problems.map((p) => `- :x: ${p}`), "");
   }
-  if (result.nodes.length === 0) {
+  if (result.nodes.length === 0 && result.inPlace.length === 0) {
     out.push("No ECS node leaves the cluster in this update.", "");
   }
   for (const n of result.nodes) {
