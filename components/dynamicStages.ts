@@ -126,7 +126,10 @@ export class VmPower extends pulumi.dynamic.Resource {
 export class GenerationGuard extends pulumi.dynamic.Resource {
   constructor(
     name: string,
-    args: { generations: pulumi.Input<GenerationInputs["generations"]> },
+    args: {
+      generations: pulumi.Input<GenerationInputs["generations"]>;
+      addresses: pulumi.Input<Record<string, string>>;
+    },
     opts?: pulumi.CustomResourceOptions,
   ) {
     super(stageProvider, name, { ...args, stage: undefined }, opts, "cluster", "Generations");

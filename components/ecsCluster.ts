@@ -101,13 +101,14 @@ export class EcsCluster extends pulumi.ComponentResource {
       runRecordDir: cluster.kubernetes.runRecordDir,
     };
 
-    // Refuses lowered rebuild/rejoin generations before any node's chain may start.
+    // Refuses lowered rebuild/rejoin generations and a node's new IP before any node's chain may start.
     this.generations = new GenerationGuard(
       `${name}-generations`,
       {
         generations: Object.fromEntries(
           cluster.nodes.map((n) => [n.name, { rebuild: n.rebuild, rejoin: n.rejoin }]),
         ),
+        addresses: Object.fromEntries(cluster.nodes.map((n) => [n.name, n.ip])),
       },
       child,
     );

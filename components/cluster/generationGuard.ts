@@ -4,6 +4,10 @@
  * rebuild a VM nobody asked to rebuild. This cluster-level stage remembers every node's
  * generations; its `check` refuses a decrease in preview and in update, and every node's chain
  * waits for it, so a refused update changes nothing.
+ *
+ * It also remembers each node's IP: a new IP for a running node would readdress its port in place
+ * (the provider updates `fixedIps` without replacing anything), cutting the node off outside the
+ * chain, and the IP is the node's identity in CM and Kubernetes. A node moves by being added anew.
  */
 export interface Generations {
   rebuild: number;
@@ -13,6 +17,8 @@ export interface Generations {
 export interface GenerationInputs {
   /** By node name (ds01): the configured generations. */
   generations: Record<string, Generations>;
+  /** By node name: the configured IP (absent in state written before it was guarded). */
+  addresses?: Record<string, string>;
 }
 
 export interface GenerationOutputs extends GenerationInputs {
@@ -37,16 +43,34 @@ export function loweredGenerations(olds: GenerationInputs | undefined, news: Gen
   return out;
 }
 
+/** One line per node whose configured IP changed (empty = fine). */
+export function changedAddresses(olds: GenerationInputs | undefined, news: GenerationInputs): string[] {
+  return Object.entries(news.addresses ?? {}).flatMap(([node, ip]) => {
+    const before = olds?.addresses?.[node];
+    return before && before !== ip
+      ? [
+          `ecs:nodes (${node}).ip changed from ${before} to ${ip}; a node's IP is its identity in CM and Kubernetes, ` +
+            "and its port would be readdressed under the running node. Nothing was changed. " +
+            `Fix: set it back to ${before}; to move the node, add one with a new name and that IP, then remove ${node}`,
+        ]
+      : [];
+  });
+}
+
 export const generationGuardProvider = {
   async check(olds: GenerationInputs | undefined, news: GenerationInputs) {
     return {
       inputs: news,
-      failures: loweredGenerations(olds, news).map((reason) => ({ property: "generations", reason })),
+      failures: [
+        ...loweredGenerations(olds, news).map((reason) => ({ property: "generations", reason })),
+        ...changedAddresses(olds, news).map((reason) => ({ property: "addresses", reason })),
+      ],
     };
   },
 
   async diff(_id: string, olds: GenerationOutputs, news: GenerationInputs) {
-    return { changes: JSON.stringify(olds.generations) !== JSON.stringify(news.generations) };
+    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? {}) === JSON.stringify(b ?? {});
+    return { changes: !same(olds.generations, news.generations) || !same(olds.addresses, news.addresses) };
   },
 
   async create(inputs: GenerationInputs) {

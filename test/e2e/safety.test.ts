@@ -439,6 +439,32 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     await setNode("ds05", { rebuild: 1 });
   });
 
+  it("refuses a new IP for a running node (its port would be readdressed in place) before anything changes", async () => {
+    const before = await fingerprint();
+    const ip = lab.nodes.find((n) => n.name === "ds04")!.ip;
+    const portIps = () =>
+      lab.openstack
+        .snapshot()
+        .ports.filter((p) => p.name === "ecs-lab-ds04")
+        .map((p) => p.fixedIps.map((f) => f.ipAddress));
+    const ips = portIps();
+    await setNode("ds04", { ip: "127.0.8.150" });
+    const refused = new RegExp(
+      `ecs:nodes \\(ds04\\)\\.ip changed from ${ip.replace(/\./g, "\\.")} to 127\\.0\\.8\\.150;.*Nothing was changed`,
+    );
+    await assert.rejects(env.stack.preview(), refused);
+    const rec = stepRecorder();
+    await assert.rejects(up({ onEvent: rec.onEvent }), refused);
+    assert.deepStrictEqual(
+      rec.steps.filter((s) => s.name.startsWith("ds04")),
+      [],
+      "no step of the node ran",
+    );
+    assert.deepStrictEqual(portIps(), ips);
+    assert.deepStrictEqual(await fingerprint(), before);
+    await setNode("ds04", { ip });
+  });
+
   it("auto refuses a silent node when Nova cannot answer: nothing touched", async () => {
     const vm = vmOf("ds06");
     lab.openstack.faults.crashServer(vm.id);
