@@ -33,6 +33,8 @@ const VM_STATE: Record<string, string> = {
 };
 
 export function vmState(s: ServerRecord): string {
+  // A stopped server being resized stays "stopped" until the resize lands.
+  if (s.status === "RESIZE" && s.powerState === 4) return "stopped";
   return VM_STATE[s.status] ?? "active";
 }
 

@@ -282,6 +282,7 @@ function serverAction(ctx: SimContext, req: Req, server: ServerRecord): ReturnTy
       server.resizeSourceHost = server.host;
       server.flavorId = flavor.id;
       server.host = to;
+      plugPorts(ctx, server);
       server.status = "RESIZE";
       serverTransition(ctx, server, "VERIFY_RESIZE", t.powerDelayMs, running ? "resized" : undefined);
       return noContent(202);
@@ -300,6 +301,7 @@ function serverAction(ctx: SimContext, req: Req, server: ServerRecord): ReturnTy
       if (running) emitServerEvent(ctx, server, "restarting");
       server.flavorId = server.oldFlavorId;
       server.host = server.resizeSourceHost ?? server.host;
+      plugPorts(ctx, server);
       server.oldFlavorId = null;
       server.resizeSourceHost = null;
       server.status = "REVERT_RESIZE";

@@ -385,7 +385,8 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
         n,
       );
       assert.strictEqual(leave[0].evidence.evacuation, "drain", `${n} drained`);
-      return { n, from: leave[0].startedAt, to: join[0].endedAt ?? "" };
+      assert.ok(join[0].endedAt, `${n}: the join has its end time`);
+      return { n, from: leave[0].startedAt, to: join[0].endedAt };
     });
     chains.sort((a, b) => a.from.localeCompare(b.from));
     for (let i = 1; i < chains.length; i++) {

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
 import type { ServerEvent } from "../../lab/openstack/hooks";
+import { hostUsage } from "../../lab/openstack/nova-scheduler";
+import type { SimState } from "../../lab/openstack/types";
 import type { OpenStackSimulator } from "../../lab/openstack/server";
 import {
   arr,
@@ -268,9 +270,23 @@ describe("openstack simulator: nova", () => {
       [moved.flavorId, moved.oldFlavorId, moved.resizeSourceHost],
       [s.serverFlavor, s.agentFlavor, source],
     );
+    const ports = () => sim.snapshot().ports.filter((p) => p.deviceId === id);
+    assert.deepEqual(
+      ports().map((p) => p.hostId),
+      [moved.host],
+      "its port is bound on the new host",
+    );
+    // Until the confirm, the source host still holds the old flavor, the target the new one.
+    const used = (host: string | null) => {
+      const u = hostUsage(sim.snapshot() as SimState).find((h) => h.name === host)!;
+      const all = sim.snapshot().hypervisors.find((h) => h.name === host)!;
+      return all.vcpus - u.freeVcpus;
+    };
+    assert.deepEqual([used(source), used(moved.host)], [16, 8]);
     assert.equal((await action({ confirmResize: null })).status, 204);
     assert.equal(at(await view(), "status"), "ACTIVE");
     assert.deepEqual([record().oldFlavorId, record().resizeSourceHost], [null, null]);
+    assert.deepEqual([used(source), used(moved.host)], [0, 8], "the confirm frees the source host");
 
     const target = record().host;
     resized = sim.hooks.waitFor((e) => e.type === "resized" && e.serverId === id);
@@ -282,6 +298,15 @@ describe("openstack simulator: nova", () => {
     await resized;
     assert.equal(at(await view(), "status"), "ACTIVE");
     assert.deepEqual([record().host, record().flavorId], [target, s.serverFlavor], "back where it was");
+    assert.deepEqual(
+      ports().map((p) => p.hostId),
+      [target],
+    );
+    assert.equal(
+      sim.snapshot().hypervisors.reduce((n, h) => n + used(h.name), 0),
+      8,
+      "after the revert only the old flavor is held",
+    );
     // Each resize and the revert restarted the guest: the lab's node goes silent, then comes back.
     assert.deepEqual(
       events.filter((e) => e.serverId === id).map((e) => e.type),

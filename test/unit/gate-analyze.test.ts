@@ -150,6 +150,29 @@ describe("gate analysis of in-place updates that disturb a running node", () => 
       { maxServers: 1, maxAgents: 1 },
     );
     assert.match(r.problems[0], /changes fixedIps, adminStateUp of the running node/);
+    assert.match(r.problems[0], /Fix: keep the node's IP; to move it, add a node with a new name/);
+  });
+
+  it("refuses a port field that is not a label (no fixed IP, port security, a field a newer provider adds)", () => {
+    for (const field of ["noFixedIp", "portSecurityEnabled", "allowedAddressPairs", "someNewField"]) {
+      const r = analyzePreview(
+        { steps: [update("ds05", "-port", PORT, [field])] },
+        { maxServers: 1, maxAgents: 1 },
+      );
+      assert.strictEqual(r.accepted, false, field);
+      assert.match(r.problems[0], new RegExp(`changes ${field} of the running node in place`));
+    }
+  });
+
+  it("names a start or stop of the VM (powerState after a refresh) with its own fix", () => {
+    const r = analyzePreview(
+      { steps: [update("ds06", "-vm", VM, ["powerState"])] },
+      { maxServers: 1, maxAgents: 1 },
+    );
+    assert.match(
+      r.problems[0],
+      /changes powerState .* a refresh may have recorded a stopped VM\). Fix: start the VM/,
+    );
   });
 
   it("accepts label-only updates: VM metadata and name, port security groups", () => {

@@ -36,25 +36,43 @@ export interface PolicyResult {
 const INSTANCE = "openstack:compute/instance:Instance";
 const PORT = "openstack:networking/port:Port";
 /**
- * In-place updates of a node's resources that disturb the running node (README, "What an update
- * may change in place"): the instance changes anything but its labels (a new flavor is a resize: a
- * restart, maybe on another host), the port changes its address or goes down. The program turns
- * the instance's into replacements through the chain; the gate refuses any that is left.
+ * What an in-place update may change on a running node's instance and port (README, "What an
+ * update may change in place"): labels, delete-time options and the port's security groups. Any
+ * other field (a new flavor is a resize, a power state a stop or start, a port's address or state
+ * cuts the node off; also a field a newer provider adds) disturbs the node outside its chain.
  */
 const SAFE_IN_PLACE: Record<string, Set<string> | undefined> = {
   [INSTANCE]: new Set(["metadata", "name", "tags", "stopBeforeDestroy", "forceDelete", "vendorOptions"]),
-};
-const UNSAFE_IN_PLACE: Record<string, Set<string> | undefined> = {
-  [PORT]: new Set(["fixedIps", "adminStateUp"]),
+  [PORT]: new Set(["name", "description", "tags", "securityGroupIds"]),
 };
 
 /** The fields of an in-place update that disturb the running node (none for other resources). */
 function disturbingFields(step: PreviewStep): string[] {
   const type = (step.newState ?? step.oldState)?.type ?? "";
-  const fields = (step.diffReasons ?? []).map((f) => f.split(/[.[]/)[0]);
   const safe = SAFE_IN_PLACE[type];
-  const unsafe = UNSAFE_IN_PLACE[type];
-  return [...new Set(fields.filter((f) => (safe ? !safe.has(f) : unsafe?.has(f))))];
+  if (!safe) return [];
+  const fields = (step.diffReasons ?? []).map((f) => f.split(/[.[]/)[0]);
+  return [...new Set(fields.filter((f) => !safe.has(f)))];
+}
+
+/** The problem line for a disturbing in-place update, with the fix that fits its fields. */
+function inPlaceProblem(node: string, resource: string, fields: string[]): string {
+  const head = `${node}: "update ${resource}" changes ${fields.join(", ")} of the running node in place`;
+  if (fields.some((f) => f === "fixedIps" || f === "noFixedIp"))
+    return (
+      `${head} (its address: CM and Kubernetes know the node by it). Fix: keep the node's IP; to move it, add a ` +
+      "node with a new name and the new IP, then remove the old one."
+    );
+  if (fields.includes("powerState"))
+    return (
+      `${head} (a start or stop outside the chain; a refresh may have recorded a stopped VM). Fix: start the VM ` +
+      "yourself (`openstack server start`) or bump the node's rebuild generation, then preview again."
+    );
+  return (
+    `${head} (a restart or a cut-off interface, with no drain, no role stop and no health gate). Fix: make the ` +
+    "change a replacement through the chain (`replaceOnChanges`, or bump the node's rebuild generation), one node " +
+    "per pull request."
+  );
 }
 const NODE_COMPONENT = "ecs:index:Node";
 const CM_ROLE = "pulumi-nodejs:dynamic/cloudera:Role";
@@ -147,12 +165,7 @@ export function analyzePreview(digest: PreviewDigest, opts: GateOptions): GateRe
     const node = nodeOf(s);
     if (!node || s.op === "same" || s.op === "read") return;
     const disturbing = s.op === "update" ? disturbingFields(s) : [];
-    if (disturbing.length)
-      inPlace.push(
-        `${node}: "update ${nameOf(s.urn)}" changes ${disturbing.join(", ")} of the running node in place (a restart or ` +
-          "a lost address, with no drain, no role stop and no health gate). Fix: make the change a replacement through " +
-          "the chain (`replaceOnChanges`, or bump the node's rebuild generation), one node per pull request.",
-      );
+    if (disturbing.length) inPlace.push(inPlaceProblem(node, nameOf(s.urn), disturbing));
     const resource = nameOf(s.urn);
     const inChain = CHAIN_SUFFIXES.some((x) => resource.endsWith(x));
     let plan = plans.get(node);
