@@ -55,6 +55,28 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
         opts.onOutput?.(o);
       },
     });
+  /**
+   * A plain `pulumi up` that must succeed, with the lab sampled every `everyMs` through it: returns
+   * the highest count `sample` saw (how many nodes were out at once).
+   */
+  const upCountingWorst = async (sample: () => number | Promise<number>, everyMs: number) => {
+    let watching = true;
+    let worst = 0;
+    const watcher = (async () => {
+      while (watching) {
+        worst = Math.max(worst, await sample());
+        await sleep(everyMs);
+      }
+    })();
+    try {
+      const res = await up();
+      assert.strictEqual(res.summary.result, "succeeded");
+    } finally {
+      watching = false;
+      await watcher;
+    }
+    return worst;
+  };
   const view = new LabView(
     () => lab,
     () => records,
@@ -220,23 +242,11 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     const vms = { ds01: vmOf("ds01").id, ds02: vmOf("ds02").id };
     await setNode("ds01", { rebuild: 1, evacuation: "drain" });
     // The lab's own view, sampled through the update: how many servers are not voters at once.
-    let watching = true;
-    let worst = 0;
     const servers = ["ds01", "ds02", "ds03"].map(host);
-    const watcher = (async () => {
-      while (watching) {
-        const out = servers.filter((s) => lab.rke2.members.get(s) !== "voter").length;
-        worst = Math.max(worst, out);
-        await sleep(100);
-      }
-    })();
-    try {
-      const res = await up();
-      assert.strictEqual(res.summary.result, "succeeded");
-    } finally {
-      watching = false;
-      await watcher;
-    }
+    const worst = await upCountingWorst(
+      () => servers.filter((s) => lab.rke2.members.get(s) !== "voter").length,
+      100,
+    );
     assert.strictEqual(worst, 1, "exactly one server out at a time");
     for (const n of ["ds01", "ds02"] as const) {
       assert.notStrictEqual(vmOf(n).id, vms[n], `${n} rebuilt`);
@@ -348,28 +358,16 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     // Applied anyway (no gate): the engine still takes the agents one at a time. The lab's view,
     // sampled through the update: how many agents are cordoned, NotReady or gone at once.
     const since = new Date().toISOString();
-    let watching = true;
-    let worst = 0;
-    const watcher = (async () => {
-      while (watching) {
-        const nodes = (await kubectlJson<{ items: NodeJson[] }>(["nodes"])).items;
-        const fine = nodes.filter(
-          (n) =>
-            !n.spec.unschedulable &&
-            // A Node just registered by a joining kubelet has no conditions yet.
-            (n.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
-        );
-        worst = Math.max(worst, agents.filter((a) => !fine.some((n) => n.metadata.name === host(a))).length);
-        await sleep(200);
-      }
-    })();
-    try {
-      const res = await up();
-      assert.strictEqual(res.summary.result, "succeeded");
-    } finally {
-      watching = false;
-      await watcher;
-    }
+    const worst = await upCountingWorst(async () => {
+      const nodes = (await kubectlJson<{ items: NodeJson[] }>(["nodes"])).items;
+      const fine = nodes.filter(
+        (n) =>
+          !n.spec.unschedulable &&
+          // A Node just registered by a joining kubelet has no conditions yet.
+          (n.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+      );
+      return agents.filter((a) => !fine.some((n) => n.metadata.name === host(a))).length;
+    }, 200);
     assert.strictEqual(worst, 1, "exactly one agent out at a time");
     for (const n of agents) {
       const vm = vmOf(n);
