@@ -4,7 +4,8 @@ import * as command from "@pulumi/command";
 import { Refresh } from "./cloudera";
 import { CmConnectionArgs } from "./cloudera/stages/stage-inputs";
 import { ClusterConfig, EcsRole } from "./config/types";
-import { healthGate, runRecordOf } from "./cluster/healthGateStage";
+import { healthGate, nodeGate, runRecordOf } from "./cluster/healthGateStage";
+import { rollPlan } from "./cluster/rollout";
 import { GenerationGuard } from "./dynamicStages";
 import { EcsNode } from "./ecsNode";
 import { StageRecord } from "./kube/runRecord";
@@ -44,6 +45,8 @@ export class EcsCluster extends pulumi.ComponentResource {
   readonly nodes: EcsNode[];
   readonly cmRefresh?: Refresh;
   readonly healthGate?: command.local.Command;
+  /** The gates between nodes of a roll, in roll order. */
+  readonly nodeGates: command.local.Command[];
   readonly generations: GenerationGuard;
 
   constructor(name: string, args: EcsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -114,12 +117,15 @@ export class EcsCluster extends pulumi.ComponentResource {
     );
     const facts = clusterFacts(cluster.name, cluster.nodes, cluster.kubernetes);
 
-    // Nodes of a role change one after the other: each node's chain starts after the previous
-    // node's membership stage (of the same role) is done. For servers that keeps etcd's quorum (the
-    // run-time server lock covers what runs elsewhere); for agents it keeps a fleet-wide change (a
-    // new flavor, several rebuilds) from taking every agent's workloads down at once.
-    const previous: Partial<Record<EcsRole, EcsNode>> = {};
-    this.nodes = cluster.nodes.map((node) => {
+    // A change to several nodes rolls (README "Fleet-wide changes"): each node's chain starts only
+    // after the gates of the nodes before it in the roll have passed (servers one at a time, agents
+    // in at most ecs:rollout.maxUnavailableAgents lanes), so a plain `pulumi up` of a new image never
+    // takes out two servers or more agents than allowed; a failed node stops the roll.
+    const built = new Map<string, EcsNode>();
+    const gates = new Map<string, command.local.Command>();
+    const hostnameOf = (name: string) => cluster.nodes.find((n) => n.name === name)!.hostname;
+    for (const step of rollPlan(cluster.nodes, cluster.rollout)) {
+      const node = step.node;
       const ecsNode = new EcsNode(
         node.name,
         {
@@ -127,7 +133,7 @@ export class EcsCluster extends pulumi.ComponentResource {
           node,
           facts,
           guard: this.generations,
-          after: previous[node.role]?.stages?.membership,
+          after: step.after.flatMap((n) => gates.get(n) ?? []),
           openstackAuth: args.openstackAuth,
           serverGroupId: this.serverGroups[node.role].id,
           securityGroupIds:
@@ -141,9 +147,38 @@ export class EcsCluster extends pulumi.ComponentResource {
         },
         child,
       );
-      previous[node.role] = ecsNode;
-      return ecsNode;
-    });
+      built.set(node.name, ecsNode);
+      if (ecsNode.stages)
+        gates.set(
+          node.name,
+          nodeGate(
+            node.name,
+            {
+              cluster,
+              facts,
+              cm,
+              kubeconfig: args.kubeconfig,
+              openstackAuth: args.openstackAuth,
+              // Nova is asked about this node's VM only: a rebuild elsewhere must not re-run this gate.
+              machines: [
+                {
+                  hostname: node.hostname,
+                  instanceId: ecsNode.instanceId,
+                  dataVolumeId: ecsNode.dataVolume.id,
+                },
+              ],
+              after: [ecsNode.stages.membership.id],
+              hostname: node.hostname,
+              expect: [node.name, ...step.before].map(hostnameOf),
+              alongside: step.alongside.map(hostnameOf),
+            },
+            { parent: ecsNode },
+          ),
+        );
+    }
+    // Outputs and the final gate list the nodes in config order.
+    this.nodes = cluster.nodes.map((n) => built.get(n.name)!);
+    this.nodeGates = [...gates.values()];
 
     // Runbook "refresh ECS" (clears "outdated configuration") whenever any node's role changed.
     const roles = this.nodes.flatMap((n) => (n.stages ? [n.stages.cmRole.id] : []));
@@ -165,7 +200,7 @@ export class EcsCluster extends pulumi.ComponentResource {
           })),
           after: [...memberships, this.cmRefresh.refreshedAt],
         },
-        child,
+        { ...child, dependsOn: this.nodeGates },
       );
     }
 

@@ -26,10 +26,11 @@ export interface EcsNodeArgs {
   /** Generation guard: nothing of the node changes before it has accepted the generations. */
   guard?: pulumi.Resource;
   /**
-   * The previous node's (same role) Kubernetes membership: this node's chain registers only after
-   * that one has completed, so the engine never runs two servers' (or agents') chains at once.
+   * The gates of the nodes before this one in the roll (components/cluster/rollout.ts): this
+   * node's chain registers only after they have passed, so the engine never runs two servers'
+   * chains (or more agents' than allowed) at once.
    */
-  after?: pulumi.Resource;
+  after?: pulumi.Resource[];
   /** The runbook stages around the VM; without them the node is its machine only (day-0 provisioning). */
   stages?: StageArgs;
 }
@@ -112,7 +113,7 @@ export class EcsNode extends pulumi.ComponentResource {
       { ...child, protect: os.protectDataVolumes },
     );
 
-    const guarded = [args.guard, args.after].filter((r): r is pulumi.Resource => r !== undefined);
+    const guarded = [args.guard, ...(args.after ?? [])].filter((r): r is pulumi.Resource => r !== undefined);
     const kube = args.stages && {
       node,
       kubernetes: cluster.kubernetes,
@@ -131,7 +132,7 @@ export class EcsNode extends pulumi.ComponentResource {
       {
         name: node.name,
         flavorName: node.flavor,
-        imageName: os.image,
+        imageName: node.image,
         keyPair: os.keyPair,
         availabilityZone: os.availabilityZone,
         networks: [{ port: this.port.id }],

@@ -39,6 +39,8 @@ export interface NodeConfig {
   evacuation: EvacuationMode;
   /** Flavor of this node; defaults to the role's flavor. */
   flavor: string;
+  /** Glance image of this node; defaults to `ecs:openstack.image` (a canary overrides it on one node). */
+  image: string;
   /** Size of the persistent data volume (GiB). */
   dataVolumeGb: number;
   /**
@@ -70,6 +72,23 @@ export interface HealthGateConfig {
   /** A pod Terminating for longer than this counts as stuck. */
   stuckTerminatingSec: number;
 }
+
+/**
+ * How a change that replaces several nodes rolls (README "Fleet-wide changes"): node by node in
+ * `order`, each node's whole chain and its gate done before the next node's chain starts; agents
+ * may go `maxUnavailableAgents` at a time, servers always one at a time.
+ */
+export interface RolloutConfig {
+  /** Node names in roll order (resolved from `agents-first`, `servers-first` or an explicit list). */
+  order: string[];
+  /** How many agents may be out at once (parallel lanes within a run of agents). */
+  maxUnavailableAgents: number;
+  /** Seconds to wait after a node's gate passed, then check again, before the next node starts. */
+  pauseSec: number;
+}
+
+/** The named roll orders; anything else is an explicit list of every node. */
+export const ROLLOUT_ORDERS = ["agents-first", "servers-first"] as const;
 
 export interface ClouderaConfig {
   /** Base URL of Cloudera Manager, e.g. https://cm.example.com:7183 (no /api suffix). */
@@ -134,5 +153,6 @@ export interface ClusterConfig {
   kubernetes: KubernetesConfig;
   ssh: SshConfig;
   healthGate: HealthGateConfig;
+  rollout: RolloutConfig;
   nodes: NodeConfig[];
 }

@@ -22,6 +22,8 @@ import {
   KubernetesConfig,
   NodeConfig,
   OpenStackConfig,
+  ROLLOUT_ORDERS,
+  RolloutConfig,
   SshConfig,
 } from "./types";
 
@@ -34,13 +36,22 @@ export interface RawClusterConfig {
   kubernetes?: unknown;
   ssh?: unknown;
   healthGate?: unknown;
+  rollout?: unknown;
   nodes?: unknown;
   /** Any other key of the namespace: reported as unknown. */
   [other: string]: unknown;
 }
 
 /** The `ecs` keys whose values are objects or lists (read with getObject). */
-export const OBJECT_KEYS = ["cloudera", "openstack", "kubernetes", "ssh", "healthGate", "nodes"] as const;
+export const OBJECT_KEYS = [
+  "cloudera",
+  "openstack",
+  "kubernetes",
+  "ssh",
+  "healthGate",
+  "rollout",
+  "nodes",
+] as const;
 /** The secret `ecs` keys, read by the loader as secrets. */
 export const SECRET_KEYS = ["cmPassword", "kubeconfig", "sshPrivateKey"] as const;
 
@@ -86,12 +97,13 @@ export function validateClusterConfig(raw: RawClusterConfig): ClusterConfig {
   const ssh = validateSsh(problems, raw.ssh);
   const healthGate = validateHealthGate(problems, raw.healthGate);
   const nodes = validateNodes(problems, raw.nodes, domain, openstack);
+  const rollout = validateRollout(problems, raw.rollout, nodes);
   // The objects above and the secrets the loader reads on its own.
   top.accept(...OBJECT_KEYS, ...SECRET_KEYS);
   top.rejectUnknown();
 
   problems.throwIfAny();
-  return { name, domain, cloudera, openstack, kubernetes, ssh, healthGate, nodes };
+  return { name, domain, cloudera, openstack, kubernetes, ssh, healthGate, rollout, nodes };
 }
 
 /** Reader over an optional object-valued key; reports a non-object value. */
@@ -170,6 +182,58 @@ function validateHealthGate(problems: ProblemList, value: unknown): HealthGateCo
   };
   h.rejectUnknown();
   return gate;
+}
+
+function validateRollout(problems: ProblemList, value: unknown, nodes: NodeConfig[]): RolloutConfig {
+  const r = optionalObject(problems, value, "rollout");
+  const raw = (value ?? {}) as Record<string, unknown>;
+  const named = `one of ${ROLLOUT_ORDERS.join(", ")}, or a list of every node's name`;
+  let order: string[];
+  if (Array.isArray(raw.order)) {
+    order = r.stringArray("order", { default: [], fix: `use ${named}` });
+    const known = new Set(nodes.map((n) => n.name));
+    const unknown = order.filter((n) => !known.has(n));
+    const twice = order.filter((n, i) => order.indexOf(n) !== i);
+    const missing = nodes.map((n) => n.name).filter((n) => !order.includes(n));
+    if (unknown.length || twice.length || missing.length)
+      problems.add(
+        r.field("order"),
+        [
+          unknown.length ? `names ${unknown.join(", ")}, not in ecs:nodes` : "",
+          twice.length ? `lists ${[...new Set(twice)].join(", ")} twice` : "",
+          missing.length ? `leaves out ${missing.join(", ")}` : "",
+        ]
+          .filter(Boolean)
+          .join("; "),
+        "list every node of ecs:nodes exactly once, in the order they should roll",
+      );
+  } else {
+    const name = r.string("order", { default: "agents-first", fix: `use ${named}` });
+    if (!(ROLLOUT_ORDERS as readonly string[]).includes(name))
+      problems.add(r.field("order"), `${JSON.stringify(name)} is not a roll order`, `use ${named}`);
+    const first: EcsRole = name === "servers-first" ? "server" : "agent";
+    // Stable: within a role, the order of ecs:nodes.
+    order = [...nodes.filter((n) => n.role === first), ...nodes.filter((n) => n.role !== first)].map(
+      (n) => n.name,
+    );
+  }
+  const rollout = {
+    order,
+    maxUnavailableAgents: r.integer("maxUnavailableAgents", {
+      default: 1,
+      min: 1,
+      max: 1000,
+      fix: "use a whole number >= 1: how many agents' workloads the cluster can do without at once",
+    }),
+    pauseSec: r.integer("pauseSec", {
+      default: 0,
+      min: 0,
+      max: DAY,
+      fix: "use a number of seconds (at most a day)",
+    }),
+  };
+  r.rejectUnknown();
+  return rollout;
 }
 
 function validateKubernetes(problems: ProblemList, value: unknown): KubernetesConfig {
@@ -543,6 +607,7 @@ function validateNode(
     rebuild: n.integer("rebuild", { default: 0, max: MAX_GENERATION, fix: generationFix }),
     rejoin,
     flavor: n.string("flavor", { default: defaultFlavor, fix: "" }),
+    image: n.string("image", { default: openstack.image, fix: "" }),
     dataVolumeGb: n.integer("dataVolumeGb", {
       default: openstack.dataVolumeGb,
       min: 1,

@@ -25,6 +25,18 @@ export interface GateSnapshot {
   now: number;
 }
 
+/** What a gate holds the cluster to: the final gate everything, the gate between nodes of a roll less. */
+export interface GateScope {
+  /** Configured nodes outside `expected`: if in Kubernetes, they must be Ready (day 0: may not be there yet). */
+  others: ExpectedNode[];
+  /** CM services must be FRESH (not between nodes: the CM refresh runs after the last node). */
+  fresh: boolean;
+  /** CM services must be GOOD (not while agents of another lane are out with this one). */
+  servicesGood: boolean;
+}
+
+export const FINAL_GATE: GateScope = { others: [], fresh: true, servicesGood: true };
+
 /**
  * What is wrong with the cluster after a node change, one line per problem (empty = healthy):
  * every configured node Ready, schedulable and (servers) an etcd voter; no pod failed or stuck
@@ -36,9 +48,14 @@ export function gateProblems(
   s: GateSnapshot,
   expected: ExpectedNode[],
   stuckTerminatingSec: number,
+  scope: GateScope = FINAL_GATE,
 ): string[] {
   const problems: string[] = [];
   const byName = new Map(s.nodes.map((n) => [n.metadata.name, n]));
+  for (const o of scope.others) {
+    const n = byName.get(o.hostname);
+    if (n && !isReady(n)) problems.push(`Node ${o.hostname} is not Ready (it is not part of this step)`);
+  }
   for (const e of expected) {
     const n = byName.get(e.hostname);
     if (!n) problems.push(`Node ${e.hostname} is not in the cluster`);
@@ -60,8 +77,9 @@ export function gateProblems(
     }
   }
   for (const svc of s.cm.services) {
-    if (svc.health !== "GOOD") problems.push(`CM service ${svc.name} health is ${svc.health ?? "unknown"}`);
-    if (svc.staleness !== "FRESH")
+    if (scope.servicesGood && svc.health !== "GOOD")
+      problems.push(`CM service ${svc.name} health is ${svc.health ?? "unknown"}`);
+    if (scope.fresh && svc.staleness !== "FRESH")
       problems.push(
         `CM service ${svc.name} configuration is ${svc.staleness ?? "unknown"} (needs a refresh)`,
       );

@@ -15,9 +15,11 @@ import { ClusterFacts } from "../kube/stageEnv";
 import { NodeObject, PodObject } from "../kube/types";
 import { OpenStackAuth } from "../openstack/auth";
 import { Nova } from "../openstack/nova";
-import { ExpectedNode, gateProblems, GateSnapshot, MachineState } from "./checks";
+import { ExpectedNode, FINAL_GATE, gateProblems, GateScope, GateSnapshot, MachineState } from "./checks";
 
 const GATE_STAGE = "health-gate";
+/** The run record's stage name of the gate between nodes of a roll. */
+export const NODE_GATE_STAGE = "node-gate";
 
 function required(key: string): string {
   const v = process.env[key];
@@ -61,10 +63,48 @@ async function machineStates(auth: OpenStackAuth, machines: Machine[]): Promise<
   }
 }
 
+/** The gate between nodes of a roll (ECS_GATE_NODE set), or the cluster-wide gate after the change. */
+interface GateMode {
+  stage: string;
+  label: string;
+  expected: ExpectedNode[];
+  scope: GateScope;
+  pauseSec: number;
+}
+
+function gateMode(facts: ClusterFacts): GateMode {
+  const all: ExpectedNode[] = facts.nodes.map((n) => ({ hostname: n.hostname, role: n.role }));
+  const node = process.env.ECS_GATE_NODE;
+  if (!node)
+    return {
+      stage: GATE_STAGE,
+      label: "[cluster] health gate",
+      expected: all,
+      scope: FINAL_GATE,
+      pauseSec: 0,
+    };
+  // This node and every node done before it are held to the full check; an agent rolling in
+  // another lane may be out; any other node that is in the cluster must be Ready.
+  const strict = new Set<string>(JSON.parse(required("ECS_GATE_EXPECT")) as string[]);
+  const alongside = new Set<string>(JSON.parse(process.env.ECS_GATE_ALONGSIDE || "[]") as string[]);
+  return {
+    stage: NODE_GATE_STAGE,
+    label: `[${node}] gate before the next node`,
+    expected: all.filter((e) => strict.has(e.hostname)),
+    scope: {
+      others: all.filter((e) => !strict.has(e.hostname) && !alongside.has(e.hostname)),
+      fresh: false,
+      servicesGood: alongside.size === 0,
+    },
+    pauseSec: Number(process.env.ECS_GATE_PAUSE ?? 0),
+  };
+}
+
 async function main(): Promise<void> {
-  const log = (m: string) => console.error(`[cluster] health gate: ${m}`);
   const facts = JSON.parse(required("ECS_CLUSTER")) as ClusterFacts;
-  const expected: ExpectedNode[] = facts.nodes.map((n) => ({ hostname: n.hostname, role: n.role }));
+  const mode = gateMode(facts);
+  const log = (m: string) => console.error(`${mode.label}: ${m}`);
+  const { expected } = mode;
   const machines = JSON.parse(required("ECS_GATE_MACHINES")) as Machine[];
   const secrets = stdinSecrets();
   if (!secrets.openstackAuth || !secrets.cmPassword)
@@ -75,7 +115,7 @@ async function main(): Promise<void> {
   const pollMs = Number(process.env.ECS_POLL_MS ?? 1000);
   const recordDir = process.env.ECS_RUN_RECORD_DIR || undefined;
   const change = recordsOfThisChange(recordDir);
-  const record = new RunRecord(recordDir, "cluster", GATE_STAGE);
+  const record = new RunRecord(recordDir, process.env.ECS_GATE_NODE ?? "cluster", mode.stage);
   const kubectl = new Kubectl(kubeconfigPath(process.env, secrets));
   // Logs go to stderr: stdout is the run record.
   const client = await CmClient.connect({
@@ -92,28 +132,37 @@ async function main(): Promise<void> {
   let snapshot: GateSnapshot | undefined;
   // A Kubernetes or CM call that fails is tried again until the time is up, then reported.
   const failures: { last?: string } = {};
-  await pollUntil(
-    timeoutSec,
-    pollMs,
-    async () => {
-      snapshot = {
-        nodes: kubectl.list<NodeObject>(["nodes"]),
-        pods: kubectl.list<PodObject>(["pods", "--all-namespaces"]),
-        cm: await cm.health(),
-        machines: await machineStates(auth, machines),
-        now: Date.now(),
-      };
-      problems = gateProblems(snapshot, expected, stuckSec);
-      return problems.length === 0 ? true : undefined;
-    },
-    (elapsed, error) =>
-      log(
-        error
-          ? `waiting (${elapsed.toFixed(0)}s); the cluster could not be read: ${error}`
-          : `waiting (${elapsed.toFixed(0)}s) for: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ""}`,
-      ),
-    failures,
-  );
+  const check = () =>
+    pollUntil(
+      timeoutSec,
+      pollMs,
+      async () => {
+        snapshot = {
+          nodes: kubectl.list<NodeObject>(["nodes"]),
+          pods: kubectl.list<PodObject>(["pods", "--all-namespaces"]),
+          cm: await cm.health(),
+          machines: await machineStates(auth, machines),
+          now: Date.now(),
+        };
+        problems = gateProblems(snapshot, expected, stuckSec, mode.scope);
+        return problems.length === 0 ? true : undefined;
+      },
+      (elapsed, error) =>
+        log(
+          error
+            ? `waiting (${elapsed.toFixed(0)}s); the cluster could not be read: ${error}`
+            : `waiting (${elapsed.toFixed(0)}s) for: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ""}`,
+        ),
+      failures,
+    );
+  if ((await check()) && mode.pauseSec > 0) {
+    // A soak: the node has to stay healthy for the pause, not only pass once.
+    log(
+      `healthy; pausing ${mode.pauseSec}s (ecs:rollout.pauseSec), then checking again before the next node`,
+    );
+    await new Promise((r) => setTimeout(r, mode.pauseSec * 1000));
+    await check();
+  }
   if (failures.last) problems = [`the cluster could not be read: ${failures.last}`];
   if (!snapshot)
     throw new Error(`the health gate could not read the cluster: ${failures.last ?? "no answer"}`);
@@ -129,13 +178,21 @@ async function main(): Promise<void> {
   );
   if (problems.length > 0) {
     record.note("problems", problems);
-    const message =
-      `the cluster is not healthy ${timeoutSec}s after the change:\n  - ${problems.join("\n  - ")}\n` +
-      "Fix what is listed (see README, Troubleshooting), then run pulumi up again: the gate re-checks.";
+    const next = process.env.ECS_GATE_NODE
+      ? "The roll stops here: nodes after this one are untouched. Fix what is listed (see README, " +
+        "Troubleshooting), then run pulumi up again: the gate re-checks and the roll resumes."
+      : "Fix what is listed (see README, Troubleshooting), then run pulumi up again: the gate re-checks.";
+    const message = `the cluster is not healthy ${timeoutSec}s after the change:\n  - ${problems.join("\n  - ")}\n${next}`;
     record.finish("failed", message);
     throw new Error(message);
   }
   record.finish("succeeded");
+  if (process.env.ECS_GATE_NODE) {
+    log(
+      `healthy: ${expected.length} node(s) done and Ready, the others Ready${mode.scope.servicesGood ? ", CM services GOOD" : ""}, no failed or stuck pods; the next node may start`,
+    );
+    return;
+  }
   log(
     `healthy: ${expected.length} nodes Ready, no failed or stuck pods, CM services GOOD and FRESH, every VM ACTIVE with its data volume`,
   );

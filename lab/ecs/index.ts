@@ -25,6 +25,9 @@ export const LAB_FLAVORS = [
   { name: "ecs.agent.v2.32c128g", vcpus: 32, ramMb: 131072, diskGb: 200 },
 ];
 
+/** The node OS images Glance offers: the stacks boot the first; the second is a newer build, for rolls. */
+export const LAB_IMAGES = ["rhel-8.8-ecs", "rhel-8.10-ecs"];
+
 export interface EcsLabOptions {
   dir: string;
   /** Lab-only credentials; never real ones. */
@@ -74,7 +77,11 @@ export async function startEcsLab(opts: EcsLabOptions): Promise<EcsLab> {
     const openstack = await startOpenStackSimulator({
       password: opts.openstackPassword,
       bootDelayMs: 500,
-      seed: { flavors: LAB_FLAVORS, hypervisors: 6 },
+      seed: {
+        flavors: LAB_FLAVORS,
+        images: LAB_IMAGES.map((name) => ({ name, sizeBytes: 2147483648 })),
+        hypervisors: 6,
+      },
     });
     cleanup.push(() => openstack.stop());
     await createKeyPair(openstack, opts.openstackPassword);

@@ -1,5 +1,5 @@
 import type { OpenStackSimulator } from "../openstack/server";
-import { LAB_FLAVORS, LAB_NODES, type EcsLab } from "./index";
+import { LAB_FLAVORS, LAB_IMAGES, LAB_NODES, type EcsLab } from "./index";
 
 /** Stack config in the shape of `pulumi config --json` (objects as objectValue). */
 export type LabConfigMap = Record<string, { value?: string; objectValue?: unknown; secret?: boolean }>;
@@ -41,7 +41,7 @@ export function labStackConfig(o: LabStackOptions): LabConfigMap {
       networkId: net.id,
       subnetId: subnet.id,
       subnetCidr: "127.0.8.0/24",
-      image: "rhel-8.8-ecs",
+      image: LAB_IMAGES[0],
       keyPair: "ecs-admin",
       serverFlavor: LAB_FLAVORS[0].name,
       agentFlavor: LAB_FLAVORS[1].name,

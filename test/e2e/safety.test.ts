@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { LAB_FLAVORS, startEcsLab, type EcsLab } from "../../lab/ecs";
+import { LAB_FLAVORS, LAB_IMAGES, startEcsLab, type EcsLab } from "../../lab/ecs";
 import { startKubeLab, type KubeLab } from "../../lab/kube";
 import { copyProgram } from "../../tools/programCopy";
 import { analyzePreview, PreviewDigest } from "../../tools/preview-gate/analyze";
@@ -56,10 +56,10 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
       },
     });
   /**
-   * A plain `pulumi up` that must succeed, with the lab sampled every `everyMs` through it: returns
-   * the highest count `sample` saw (how many nodes were out at once).
+   * A plain `pulumi up`, with the lab sampled every `everyMs` through it: returns the highest count
+   * `sample` saw (how many nodes were out at once) and the update's error, if it failed.
    */
-  const upCountingWorst = async (sample: () => number | Promise<number>, everyMs: number) => {
+  const upSampling = async (sample: () => number | Promise<number>, everyMs: number) => {
     let watching = true;
     let worst = 0;
     const watcher = (async () => {
@@ -69,12 +69,19 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
       }
     })();
     try {
-      const res = await up();
-      assert.strictEqual(res.summary.result, "succeeded");
+      await up();
+      return { worst, error: undefined };
+    } catch (e) {
+      return { worst, error: e as Error };
     } finally {
       watching = false;
       await watcher;
     }
+  };
+  /** Like `upSampling`, for an update that must succeed: the worst count. */
+  const upCountingWorst = async (sample: () => number | Promise<number>, everyMs: number) => {
+    const { worst, error } = await upSampling(sample, everyMs);
+    assert.ifError(error);
     return worst;
   };
   const view = new LabView(
@@ -85,6 +92,7 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
   const readyNodes = () => view.readyNodes();
   const allHostnames = () => lab.nodes.map((n) => n.hostname).sort();
   const vmOf = (name: string) => view.vmOf(name);
+  const imageId = (name: string) => lab.openstack.snapshot().images.find((i) => i.name === name)!.id;
   const cmHostsOf = (hostname: string) => view.cmHostsOf(hostname);
   const cmRolesOf = (hostname: string) =>
     view
@@ -331,66 +339,127 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
     assert.deepStrictEqual(await readyNodes(), allHostnames());
   });
 
-  it("a new agent flavor (a plain pulumi up): each agent rebuilt through its chain, one at a time, never resized in place", async () => {
-    const agents = ["ds04", "ds05", "ds06"];
+  /** Nodes not in service right now: cordoned, not Ready, gone, or (servers) not an etcd voter. */
+  const nodesOut = async (names: string[]) => {
+    const nodes = (await kubectlJson<{ items: NodeJson[] }>(["nodes"])).items;
+    const fine = nodes.filter(
+      (n) =>
+        !n.spec.unschedulable &&
+        // A Node just registered by a joining kubelet has no conditions yet.
+        (n.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+    );
+    return names.filter(
+      (a) =>
+        !fine.some((n) => n.metadata.name === host(a)) ||
+        (lab.nodes.find((x) => x.name === a)!.role === "server" && lab.rke2.members.get(host(a)) !== "voter"),
+    );
+  };
+
+  it("canary: a new image on one node only rebuilds that node, through its chain and its gate", async () => {
+    const others = ["ds01", "ds02", "ds03", "ds05", "ds06"];
+    const before = Object.fromEntries(others.map((n) => [n, vmOf(n).id]));
+    const ds04 = vmOf("ds04").id;
+    const since = new Date().toISOString();
+    await setNode("ds04", { image: LAB_IMAGES[1] });
+    const res = await up();
+    assert.strictEqual(res.summary.result, "succeeded");
+    assert.notStrictEqual(vmOf("ds04").id, ds04, "ds04 rebuilt");
+    assert.strictEqual(vmOf("ds04").imageId, imageId(LAB_IMAGES[1]), "on the new image");
+    for (const n of others) assert.strictEqual(vmOf(n).id, before[n], `${n} untouched`);
+    const gate = recordsOf(host("ds04"), "node-gate").filter((r) => r.startedAt >= since);
+    assert.deepStrictEqual(
+      gate.map((r) => r.outcome),
+      ["succeeded"],
+    );
+    assert.ok(gate[0].startedAt >= recordsOf(host("ds04"), "membership-create").pop()!.endedAt!);
+    assert.deepStrictEqual(await readyNodes(), allHostnames());
+  });
+
+  it("fleet roll: a new image and agent flavor roll node by node; a failure on the third node stops the roll, a re-run resumes it", async () => {
+    const order = ["ds04", "ds05", "ds06", "ds01", "ds02", "ds03"];
     const flavor = LAB_FLAVORS[2];
     const flavorId = lab.openstack.snapshot().flavors.find((f) => f.name === flavor.name)!.id;
-    const oldVms = Object.fromEntries(agents.map((n) => [n, vmOf(n).id]));
-    await config.setOpenstack(env, { agentFlavor: flavor.name });
+    const oldVms = Object.fromEntries(order.map((n) => [n, vmOf(n).id]));
+    // One pull request: the image for every node (ds04's canary override goes), a new agent
+    // flavor, and a soak between nodes.
+    await setNode("ds04", { image: undefined });
+    // ds03 was dead when it was last replaced (delete-node); it runs now, so it drains. (Left as
+    // delete-node, the roll stops at ds03 with the live-node refusal, the nodes before it done.)
+    await setNode("ds03", { evacuation: "drain" });
+    await config.setOpenstack(env, { image: LAB_IMAGES[1], agentFlavor: flavor.name });
+    await config.setObject(env, "ecs:rollout", { pauseSec: 1 });
 
-    // The pull request's gate sees three agents taken out (the provider alone would resize them in
-    // place: "no node leaves"), and no in-place update that restarts a node.
+    // The reviewed plan: six nodes in the roll's order, each after the one before; accepted.
     const gate = analyzePreview(
       JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps"])) as PreviewDigest,
       { maxServers: 1, maxAgents: 1 },
     );
+    assert.deepStrictEqual(gate.problems, []);
     assert.deepStrictEqual(gate.inPlace, []);
     assert.deepStrictEqual(
-      gate.nodes.map((n) => [n.name, n.role, n.kind]),
-      agents.map((n) => [n, "agent", "rebuild"]),
+      gate.nodes.map((n) => [n.name, n.kind]),
+      order.map((n) => [n, "rebuild"]),
     );
-    assert.ok(
-      gate.problems.some((p) => /3 ECS agents would be taken out/.test(p)),
-      gate.problems.join("\n"),
-    );
-    assert.ok(!renderPlan(gate, [], "lab").includes("No ECS node leaves"));
+    const plan = renderPlan(gate, [], "lab");
+    assert.match(plan, /Roll, in this order .*: ds04 → ds05 → ds06 → ds01 → ds02 → ds03/);
+    assert.match(plan, /`update ds05-node-gate`: gate/);
 
-    // Applied anyway (no gate): the engine still takes the agents one at a time. The lab's view,
-    // sampled through the update: how many agents are cordoned, NotReady or gone at once.
+    // The third node's CM role delete meets a 503 burst longer than the client's retries.
     const since = new Date().toISOString();
-    const worst = await upCountingWorst(async () => {
-      const nodes = (await kubectlJson<{ items: NodeJson[] }>(["nodes"])).items;
-      const fine = nodes.filter(
-        (n) =>
-          !n.spec.unschedulable &&
-          // A Node just registered by a joining kubelet has no conditions yet.
-          (n.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
-      );
-      return agents.filter((a) => !fine.some((n) => n.metadata.name === host(a))).length;
-    }, 200);
-    assert.strictEqual(worst, 1, "exactly one agent out at a time");
-    for (const n of agents) {
-      const vm = vmOf(n);
-      assert.notStrictEqual(vm.id, oldVms[n], `${n} rebuilt, not resized`);
-      assert.strictEqual(vm.flavorId, flavorId, `${n} on the new flavor`);
-    }
-    // Each agent's chain: evacuated, out and back, before the next one's starts.
-    const chains = agents.map((n) => {
-      const leave = recordsOf(host(n), "membership-delete").filter((r) => r.startedAt >= since);
-      const join = recordsOf(host(n), "membership-create").filter((r) => r.startedAt >= since);
+    let injected = false;
+    const watchFor503 = async () => {
+      if (!injected && (await nodesOut(["ds06"])).length) {
+        lab.cm.faults.serverErrors = { count: 10_000, status: 503, pathContains: "/roles" };
+        injected = true;
+      }
+      return (await nodesOut(order)).length;
+    };
+    const first = await upSampling(watchFor503, 200);
+    assert.ok(first.error, "the update stopped");
+    assert.match(first.error.message, /ds06/);
+    lab.cm.faults.serverErrors = undefined;
+    assert.strictEqual(first.worst, 1, "one node out at a time");
+    for (const n of ["ds04", "ds05"]) assert.notStrictEqual(vmOf(n).id, oldVms[n], `${n} rolled`);
+    for (const n of ["ds06", "ds01", "ds02", "ds03"])
+      assert.strictEqual(vmOf(n).id, oldVms[n], `${n}: VM untouched`);
+    for (const n of ["ds01", "ds02", "ds03"]) {
       assert.deepStrictEqual(
-        [leave.map((r) => r.outcome), join.map((r) => r.outcome)],
-        [["succeeded"], ["succeeded"]],
-        n,
+        recordsOf(host(n), "membership-delete").filter((r) => r.startedAt >= since),
+        [],
+        `${n} not started`,
       );
-      assert.strictEqual(leave[0].evidence.evacuation, "drain", `${n} drained`);
-      assert.ok(join[0].endedAt, `${n}: the join has its end time`);
-      return { n, from: leave[0].startedAt, to: join[0].endedAt };
-    });
-    chains.sort((a, b) => a.from.localeCompare(b.from));
-    for (let i = 1; i < chains.length; i++) {
-      assert.ok(chains[i - 1].to <= chains[i].from, `${chains[i - 1].n} back before ${chains[i].n} left`);
+      assert.strictEqual(lab.rke2.members.get(host(n)), "voter");
     }
+
+    // Fault lifted, the same update again: it resumes with ds06 and completes.
+    const second = await upSampling(async () => (await nodesOut(order)).length, 200);
+    assert.ifError(second.error);
+    assert.strictEqual(second.worst, 1, "one node out at a time");
+    for (const n of order) {
+      const vm = vmOf(n);
+      assert.notStrictEqual(vm.id, oldVms[n], `${n} rebuilt`);
+      assert.strictEqual(vm.imageId, imageId(LAB_IMAGES[1]), `${n} on the new image`);
+      if (n >= "ds04")
+        assert.strictEqual(vm.flavorId, flavorId, `${n} on the new flavor (rebuilt, not resized)`);
+    }
+    // Node by node: each node's gate passed before the next node's chain began.
+    const chains = order.map((n) => {
+      const leave = recordsOf(host(n), "membership-delete").filter(
+        (r) => r.startedAt >= since && r.outcome === "succeeded",
+      );
+      const gates = recordsOf(host(n), "node-gate").filter((r) => r.startedAt >= since);
+      assert.deepStrictEqual(
+        gates.map((r) => r.outcome),
+        ["succeeded"],
+        `${n}: its gate passed once`,
+      );
+      return { n, from: leave[0].startedAt, gate: gates[0].endedAt! };
+    });
+    for (let i = 1; i < chains.length; i++)
+      assert.ok(
+        chains[i - 1].gate <= chains[i].from,
+        `${chains[i - 1].n}'s gate passed before ${chains[i].n} left`,
+      );
     assert.deepStrictEqual(await readyNodes(), allHostnames());
   });
 

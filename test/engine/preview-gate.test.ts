@@ -11,7 +11,8 @@ const PASSWORD = "engine-test-gate-pw";
 
 /**
  * The gate on real `pulumi preview --json` output of the program's machines (stage chain off):
- * it must refuse two servers at once, and refuse any node removal without its evacuation stage.
+ * it must refuse two servers at once (without stages nothing links their chains into a roll), and
+ * refuse any node removal without its evacuation stage.
  */
 describe("engine: preview gate on real preview JSON (machines only)", function () {
   this.timeout(15 * 60_000);
@@ -52,7 +53,7 @@ describe("engine: preview gate on real preview JSON (machines only)", function (
     await sim?.stop();
   });
 
-  it("rejects rebuilding two ECS servers in one update", async () => {
+  it("rejects rebuilding two ECS servers in one update when nothing rolls them one after the other", async () => {
     const digest = await previewWithRebuilds(["ds01", "ds02"]);
     const result = analyzePreview(digest, { maxServers: 1, maxAgents: 1 });
     assert.strictEqual(result.accepted, false);
@@ -62,7 +63,7 @@ describe("engine: preview gate on real preview JSON (machines only)", function (
     ]);
     assert.ok(
       result.problems.some((p) =>
-        /2 ECS servers would be taken out in one update \(ds0[12], ds0[12]\)/.test(p),
+        /2 ECS servers would be out at the same time \(e\.g\. ds0[12], ds0[12]\)/.test(p),
       ),
       result.problems.join("\n"),
     );

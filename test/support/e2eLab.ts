@@ -49,6 +49,13 @@ export class LabStackConfig {
     await env.stack.setAllConfigJson(JSON.stringify({ "ecs:openstack": this.full()["ecs:openstack"] }));
   }
 
+  /** Sets an object-valued key of the `ecs` namespace (`ecs:rollout`, say), as a pull request would. */
+  async setObject(env: EngineStack, key: string, value: Record<string, unknown>): Promise<void> {
+    await env.stack.setAllConfigJson(
+      JSON.stringify({ [key]: { value: JSON.stringify(value), objectValue: value } }),
+    );
+  }
+
   /** Changes one node's entry of `ecs:nodes` in the stack, as a pull request would. */
   async setNode(env: EngineStack, name: string, fields: Record<string, unknown>): Promise<void> {
     this.overrides[name] = { ...this.overrides[name], ...fields };

@@ -1,8 +1,8 @@
 import type { OpenStackSimulator } from "../../lab/openstack/server";
-import { LAB_FLAVORS, LAB_NODES as NODES } from "../../lab/ecs";
+import { LAB_FLAVORS, LAB_IMAGES, LAB_NODES as NODES } from "../../lab/ecs";
 import { labStackConfig as fullLabConfig, LabConfigMap } from "../../lab/ecs/stackConfig";
 
-export { LAB_FLAVORS };
+export { LAB_FLAVORS, LAB_IMAGES };
 
 /** An example host key (Pulumi.dev.yaml's): nothing connects to the nodes of a machine-only stack. */
 const EXAMPLE_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGdmKQ2Xw3HhQznxNCZN5Jht2ESmBDp390BXKpvmm5I/";

@@ -74,9 +74,72 @@ describe("gate analysis of the digest without replacement steps (one 'replace' p
     ]);
     assert.match(
       analyzePreview({ steps }, { maxServers: 1, maxAgents: 1 }).problems[0],
-      /2 ECS agents would be taken out.*limit is 1/,
+      /2 ECS agents would be out at the same time.*limit is 1/,
     );
     assert.deepStrictEqual(analyzePreview({ steps }, { maxServers: 1, maxAgents: 2 }).problems, []);
+  });
+});
+
+describe("gate analysis of a roll (the preview's dependencies order the nodes)", () => {
+  /** A node's chain; its VM waits for the gates of `after`, its membership for its VM. */
+  const chain = (node: string, role: string, after: string[]): PreviewStep[] => {
+    const [vm, membership, gate] = ["-vm", "-k8s-membership", "-node-gate"].map((x) =>
+      step("replace", node, x, role),
+    );
+    vm.newState = {
+      ...vm.newState!,
+      dependencies: after.map((a) => `urn:pulumi:lab::ecs::x::${a}-node-gate`),
+    };
+    membership.newState = { ...membership.newState!, dependencies: [vm.urn] };
+    gate.op = "update";
+    gate.newState = { ...gate.newState!, dependencies: [membership.urn] };
+    return [vm, membership, gate];
+  };
+
+  it("accepts three servers and three agents rolled one after the other, in the roll's order", () => {
+    const order: [string, string][] = [
+      ["ds04", "agent"],
+      ["ds05", "agent"],
+      ["ds06", "agent"],
+      ["ds01", "server"],
+      ["ds02", "server"],
+      ["ds03", "server"],
+    ];
+    // Listed out of order: the plan follows the dependencies, not the digest's order.
+    const steps = order
+      .map(([n, role], i) => chain(n, role, i ? [order[i - 1][0]] : []))
+      .reverse()
+      .flat();
+    const r = analyzePreview({ steps }, { maxServers: 1, maxAgents: 1 });
+    assert.deepStrictEqual(r.problems, []);
+    assert.deepStrictEqual(
+      r.nodes.map((n) => n.name),
+      order.map(([n]) => n),
+    );
+    const md = renderPlan(r, [], "lab");
+    assert.match(md, /Roll, in this order .*: ds04 → ds05 → ds06 → ds01 → ds02 → ds03/);
+    assert.match(md, /### ds02 \(server\): rebuild\n\nEvacuation: [^\n]*\n\nStarts after: ds01\n/);
+    assert.match(md, /`update ds05-node-gate`: gate: this node and those before it healthy/);
+  });
+
+  it("rejects two servers whose chains do not wait for one another, and counts agents per lane", () => {
+    const servers = [...chain("ds01", "server", []), ...chain("ds02", "server", [])];
+    assert.match(
+      analyzePreview({ steps: servers }, { maxServers: 1, maxAgents: 1 }).problems[0],
+      /^2 ECS servers would be out at the same time \(e\.g\. ds01, ds02\).*Fix: link their chains in a roll/,
+    );
+    // Two lanes: ds04 -> ds06 and ds05 -> ds07: two agents at a time, never three.
+    const lanes = [
+      ...chain("ds04", "agent", []),
+      ...chain("ds05", "agent", []),
+      ...chain("ds06", "agent", ["ds04"]),
+      ...chain("ds07", "agent", ["ds05"]),
+    ];
+    assert.match(
+      analyzePreview({ steps: lanes }, { maxServers: 1, maxAgents: 1 }).problems[0],
+      /^2 ECS agents would be out at the same time.*limit is 1/,
+    );
+    assert.deepStrictEqual(analyzePreview({ steps: lanes }, { maxServers: 1, maxAgents: 2 }).problems, []);
   });
 });
 

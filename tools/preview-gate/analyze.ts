@@ -10,6 +10,8 @@ export interface ResourceState {
   type: string;
   parent?: string;
   inputs?: Record<string, unknown>;
+  /** What the resource waits for (dependsOn and inputs): how the gate sees the roll's order. */
+  dependencies?: string[];
 }
 
 export interface PreviewStep {
@@ -82,9 +84,12 @@ const REMOVING = new Set(["delete", "delete-replaced", "replace", "discard", "di
 const MEMBERSHIP_SUFFIX = "-k8s-membership";
 /** The RKE2 prep (killall + uninstall on the node): replaced only by a rejoin. */
 const PREP_SUFFIX = "-rke2-prep";
+/** The gate between nodes of a roll: the next node's chain waits for it. */
+const NODE_GATE_SUFFIX = "-node-gate";
 /** The VM power stage (its delete powers the VM off) and the data volume attachment. */
 const POWER_SUFFIX = "-power";
 const ATTACH_SUFFIX = "-data-attach";
+export { NODE_GATE_SUFFIX };
 export const CHAIN_SUFFIXES = [
   "-vm",
   ATTACH_SUFFIX,
@@ -97,6 +102,8 @@ export const CHAIN_SUFFIXES = [
 
 export interface NodePlan {
   name: string;
+  /** Nodes of this update whose chains (and gates) finish before this node's starts. */
+  after: string[];
   role: "server" | "agent" | "unknown";
   kind: "rebuild" | "rejoin" | "remove";
   evacuation: string;
@@ -111,6 +118,7 @@ export interface GateOptions {
 }
 
 export interface GateResult {
+  /** In roll order: every node after the nodes it waits for. */
   nodes: NodePlan[];
   /** In-place updates that would restart or cut off a running node outside its chain. */
   inPlace: string[];
@@ -173,6 +181,7 @@ export function analyzePreview(digest: PreviewDigest, opts: GateOptions): GateRe
       if (!inChain || !REMOVING.has(s.op) || !s.oldState) return;
       plan = {
         name: node,
+        after: [],
         role: roles.get(node) ?? "unknown",
         kind: "rejoin",
         evacuation: "",
@@ -228,21 +237,94 @@ export function analyzePreview(digest: PreviewDigest, opts: GateOptions): GateRe
     }
   }
 
-  const nodes = [...plans.values()];
+  const nodes = rollOrder([...plans.values()], steps);
   const problems = [...inPlace, ...nodes.flatMap((n) => n.problems)];
   const servers = nodes.filter((n) => n.role === "server");
   const agents = nodes.filter((n) => n.role === "agent");
-  if (servers.length > opts.maxServers) {
+  // Nodes out at the same time are those the program did not order (no dependency path from one
+  // node's chain to the other's gate): a roll of many nodes is fine, a parallel pair is not.
+  const serversAtOnce = largestUnordered(servers);
+  if (serversAtOnce.size > opts.maxServers) {
     problems.push(
-      `${servers.length} ECS servers would be taken out in one update (${servers.map((n) => n.name).join(", ")}); ` +
-        `at most ${opts.maxServers} may be, or etcd can lose quorum. Fix: split the change into one pull request per server.`,
+      `${serversAtOnce.size} ECS servers would be out at the same time (e.g. ${serversAtOnce.names.join(", ")}); ` +
+        `at most ${opts.maxServers} may be, or etcd can lose quorum. Fix: link their chains in a roll ` +
+        "(ecs:rollout; each waits for the previous node's gate), or split the change into one pull request per server.",
     );
   }
-  if (agents.length > opts.maxAgents) {
+  const agentsAtOnce = largestUnordered(agents);
+  if (agentsAtOnce.size > opts.maxAgents) {
     problems.push(
-      `${agents.length} ECS agents would be taken out in one update (${agents.map((n) => n.name).join(", ")}); ` +
-        `the configured limit is ${opts.maxAgents}. Fix: split the change, or raise --max-agents if capacity allows.`,
+      `${agentsAtOnce.size} ECS agents would be out at the same time (e.g. ${agentsAtOnce.names.join(", ")}); ` +
+        `the limit is ${opts.maxAgents}. Fix: lower ecs:rollout.maxUnavailableAgents, or raise --max-agents if capacity allows.`,
     );
   }
   return { nodes, inPlace, problems, accepted: problems.length === 0 };
+}
+
+/**
+ * Fills each plan's `after` from the preview's dependencies (node B waits for node A when B's
+ * membership stage reaches A's gate or membership) and sorts the plans into that order.
+ */
+function rollOrder(plans: NodePlan[], steps: PreviewStep[]): NodePlan[] {
+  const deps = new Map<string, string[]>();
+  for (const s of steps) if (s.newState) deps.set(s.urn, s.newState.dependencies ?? []);
+  const reach = (from: string): Set<string> => {
+    const seen = new Set<string>();
+    const todo = [from];
+    while (todo.length)
+      for (const d of deps.get(todo.pop()!) ?? []) {
+        if (seen.has(d)) continue;
+        seen.add(d);
+        todo.push(d);
+      }
+    return seen;
+  };
+  const urnOf = (node: string, suffix: string) =>
+    steps.find((s) => nodeOf(s) === node && nameOf(s.urn) === `${node}${suffix}`)?.urn;
+  const reached = new Map(
+    plans.map((p) => {
+      const start = urnOf(p.name, MEMBERSHIP_SUFFIX);
+      return [p.name, start ? reach(start) : new Set<string>()];
+    }),
+  );
+  for (const p of plans)
+    p.after = plans
+      .filter((o) => o !== p)
+      .filter((o) =>
+        [NODE_GATE_SUFFIX, MEMBERSHIP_SUFFIX].some((x) => {
+          const urn = urnOf(o.name, x);
+          return urn !== undefined && reached.get(p.name)!.has(urn);
+        }),
+      )
+      .map((o) => o.name);
+  return [...plans].sort((a, b) => a.after.length - b.after.length);
+}
+
+/**
+ * How many nodes may be out at once: the largest set none of which waits for another. `after` is
+ * transitive, so by Dilworth's theorem that is the node count minus a maximum matching of the
+ * "waits for" pairs. The names are one such set (found greedily) for the message.
+ */
+function largestUnordered(plans: NodePlan[]): { size: number; names: string[] } {
+  const n = plans.length;
+  const before = (a: number, b: number) => plans[b].after.includes(plans[a].name);
+  const matchOf: number[] = new Array(n).fill(-1);
+  const augment = (a: number, seen: boolean[]): boolean => {
+    for (let b = 0; b < n; b++) {
+      if (!before(a, b) || seen[b]) continue;
+      seen[b] = true;
+      if (matchOf[b] < 0 || augment(matchOf[b], seen)) {
+        matchOf[b] = a;
+        return true;
+      }
+    }
+    return false;
+  };
+  let matched = 0;
+  for (let a = 0; a < n; a++) if (augment(a, new Array(n).fill(false))) matched++;
+  const names: string[] = [];
+  for (const p of plans)
+    if (names.every((w) => !p.after.includes(w) && !plans.find((x) => x.name === w)!.after.includes(p.name)))
+      names.push(p.name);
+  return { size: n - matched, names };
 }

@@ -1,4 +1,4 @@
-import { CHAIN_SUFFIXES, GateResult, PolicyResult } from "./analyze";
+import { CHAIN_SUFFIXES, GateResult, NODE_GATE_SUFFIX, PolicyResult } from "./analyze";
 
 /** What each stage's half does, in the runbook's words, for the reviewer. */
 const STAGE_WORDS: Record<string, { out: string; back: string }> = {
@@ -22,12 +22,21 @@ const STAGE_WORDS: Record<string, { out: string; back: string }> = {
 
 function describeStep(step: string): string {
   const [op, resource] = step.split(" ");
+  if (resource?.endsWith(NODE_GATE_SUFFIX))
+    return `\`${step}\`: gate: this node and those before it healthy, the others Ready (then ecs:rollout.pauseSec); the next node waits for it`;
   const suffix = CHAIN_SUFFIXES.find((x) => resource?.endsWith(x));
   const words = suffix ? STAGE_WORDS[suffix] : undefined;
   if (!words) return `\`${step}\``;
   const removing = /delete|discard/.test(op);
   const text = op === "replace" ? `${words.out}, then ${words.back}` : removing ? words.out : words.back;
   return `\`${step}\`: ${text}`;
+}
+
+/** The nodes a node waits for directly (its `after` without those reached through another). */
+function directlyAfter(result: GateResult, name: string): string[] {
+  const after = (n: string) => result.nodes.find((x) => x.name === n)?.after ?? [];
+  const all = after(name);
+  return all.filter((a) => !all.some((b) => b !== a && after(b).includes(a)));
 }
 
 /** The replacement plan a reviewer reads in the pull request. */
@@ -41,12 +50,19 @@ export function renderPlan(result: GateResult, policies: PolicyResult[] | undefi
   if (result.nodes.length === 0 && result.inPlace.length === 0) {
     out.push("No ECS node leaves the cluster in this update.", "");
   }
+  if (result.nodes.length > 1) {
+    out.push(
+      `Roll, in this order (each node's chain starts after the gates of the nodes it waits for): ${result.nodes.map((n) => n.name).join(" → ")}`,
+      "",
+    );
+  }
   for (const n of result.nodes) {
     out.push(
       `### ${n.name} (${n.role}): ${n.kind}`,
       "",
       `Evacuation: ${n.evacuation}`,
       "",
+      ...(n.after.length ? [`Starts after: ${directlyAfter(result, n.name).join(", ")}`, ""] : []),
       "Stages, in order:",
       "",
     );
