@@ -1,8 +1,10 @@
 /**
- * The cluster-wide health gate, run by the cluster's `command` resource after any node change
- * (after the CM refresh): polls Kubernetes and Cloudera Manager until the cluster is healthy, or
- * fails the update with what is still wrong when the time is up. Progress goes to stderr; stdout
- * carries only the run record of the change (JSON), which becomes a stack output.
+ * The health gate. Cluster-wide, run by the cluster's `command` resource after any node change
+ * (after the CM refresh); or between nodes of a roll (ECS_GATE_NODE), run by each node's gate
+ * resource after its chain. Polls Kubernetes, Cloudera Manager and Nova until the cluster is
+ * healthy, or fails the update with what is still wrong when the time is up. Progress goes to
+ * stderr; the cluster-wide gate's stdout carries only the run record of the change (JSON), which
+ * becomes a stack output.
  */
 import * as fs from "fs";
 import * as path from "path";

@@ -1,8 +1,8 @@
 /**
  * Reads the steps of `pulumi preview --json` and works out, per ECS node, what the update would
- * do to it: which stages run in which order, which runbook case evacuates it, and whether the
- * update is safe to apply (one server at a time, a bounded number of agents, evacuation before
- * anything is removed).
+ * do to it: which stages run in which order, which runbook case evacuates it, in which order the
+ * nodes roll (from the preview's dependencies), and whether the update is safe to apply (one
+ * server out at a time, a bounded number of agents at a time, evacuation before anything is removed).
  */
 
 export interface ResourceState {
@@ -85,11 +85,10 @@ const MEMBERSHIP_SUFFIX = "-k8s-membership";
 /** The RKE2 prep (killall + uninstall on the node): replaced only by a rejoin. */
 const PREP_SUFFIX = "-rke2-prep";
 /** The gate between nodes of a roll: the next node's chain waits for it. */
-const NODE_GATE_SUFFIX = "-node-gate";
+export const NODE_GATE_SUFFIX = "-node-gate";
 /** The VM power stage (its delete powers the VM off) and the data volume attachment. */
 const POWER_SUFFIX = "-power";
 const ATTACH_SUFFIX = "-data-attach";
-export { NODE_GATE_SUFFIX };
 export const CHAIN_SUFFIXES = [
   "-vm",
   ATTACH_SUFFIX,
