@@ -26,7 +26,7 @@ pulumi config set --path "ecs:nodes[$index].rebuild" 1 --stack lab
 # As tools/ci/pr-preview.sh: the preview (with Pulumi's update plan, an experimental feature in
 # 3.248), the policy pack and the gate's plan for the reviewer.
 export PULUMI_EXPERIMENTAL=true
-pulumi preview --stack lab --non-interactive --policy-pack policies --json --show-replacement-steps \
+pulumi preview --stack lab --non-interactive --policy-pack policies --json --show-replacement-steps --show-sames \
   --event-log "$out/events.jsonl" --save-plan "$out/update-plan.json" >"$out/preview.json"
 npx ts-node --transpile-only tools/preview-gate/main.ts --preview "$out/preview.json" --events "$out/events.jsonl" --stack lab --out "$out/plan.md"
 

@@ -22,6 +22,7 @@ const RUNBOOK: Record<string, string> = {
   "cm-role-create": "stage 3: add the ECS role and start it",
   "cm-refresh": "stage 3: refresh ECS (clears the outdated configuration)",
   "membership-create": "stage 3: node Ready (server: etcd voter), uncordoned",
+  "node-gate": "gate before the next node: this node and those before it healthy, the others Ready",
   "health-gate": "confirm all nodes Ready, pods green, ECS service without alerts",
 };
 

@@ -606,8 +606,14 @@ function validateNode(
     evacuation: evacuation as EvacuationMode,
     rebuild: n.integer("rebuild", { default: 0, max: MAX_GENERATION, fix: generationFix }),
     rejoin,
-    flavor: n.string("flavor", { default: defaultFlavor, fix: "" }),
-    image: n.string("image", { default: openstack.image, fix: "" }),
+    flavor: n.string("flavor", {
+      default: defaultFlavor,
+      fix: "set it to a Nova flavor name, or remove it for the role's flavor",
+    }),
+    image: n.string("image", {
+      default: openstack.image,
+      fix: "set it to a Glance image name, or remove it for ecs:openstack.image",
+    }),
     dataVolumeGb: n.integer("dataVolumeGb", {
       default: openstack.dataVolumeGb,
       min: 1,

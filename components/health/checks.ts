@@ -31,11 +31,14 @@ export interface GateScope {
   others: ExpectedNode[];
   /** CM services must be FRESH (not between nodes: the CM refresh runs after the last node). */
   fresh: boolean;
-  /** CM services must be GOOD (not while agents of another lane are out with this one). */
-  servicesGood: boolean;
+  /**
+   * Agents rolling in another lane, which may be out: while one of them is, CM services need not
+   * be GOOD and the pods on them are their own gate's business.
+   */
+  alongside: string[];
 }
 
-export const FINAL_GATE: GateScope = { others: [], fresh: true, servicesGood: true };
+export const FINAL_GATE: GateScope = { others: [], alongside: [], fresh: true };
 
 /**
  * What is wrong with the cluster after a node change, one line per problem (empty = healthy):
@@ -56,6 +59,12 @@ export function gateProblems(
     const n = byName.get(o.hostname);
     if (n && !isReady(n)) problems.push(`Node ${o.hostname} is not Ready (it is not part of this step)`);
   }
+  const outAlongside = new Set(
+    scope.alongside.filter((h) => {
+      const n = byName.get(h);
+      return !n || !isReady(n) || n.spec.unschedulable === true;
+    }),
+  );
   for (const e of expected) {
     const n = byName.get(e.hostname);
     if (!n) problems.push(`Node ${e.hostname} is not in the cluster`);
@@ -65,6 +74,7 @@ export function gateProblems(
       problems.push(`Node ${e.hostname}: its etcd member is still a learner (EtcdIsVoter=False)`);
   }
   for (const p of s.pods) {
+    if (p.spec.nodeName && outAlongside.has(p.spec.nodeName)) continue;
     const id = `${p.metadata.namespace}/${p.metadata.name}`;
     const where = p.spec.nodeName ? ` on ${p.spec.nodeName}` : "";
     if (p.metadata.deletionTimestamp) {
@@ -77,7 +87,7 @@ export function gateProblems(
     }
   }
   for (const svc of s.cm.services) {
-    if (scope.servicesGood && svc.health !== "GOOD")
+    if (outAlongside.size === 0 && svc.health !== "GOOD")
       problems.push(`CM service ${svc.name} health is ${svc.health ?? "unknown"}`);
     if (scope.fresh && svc.staleness !== "FRESH")
       problems.push(

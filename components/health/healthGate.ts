@@ -22,6 +22,8 @@ import { ExpectedNode, FINAL_GATE, gateProblems, GateScope, GateSnapshot, Machin
 const GATE_STAGE = "health-gate";
 /** The run record's stage name of the gate between nodes of a roll. */
 export const NODE_GATE_STAGE = "node-gate";
+/** A passed node gate's stdout: the node's chain (membership id) it passed for. */
+const PASSED_FOR = "passed-for=";
 
 function required(key: string): string {
   const v = process.env[key];
@@ -95,8 +97,8 @@ function gateMode(facts: ClusterFacts): GateMode {
     expected: all.filter((e) => strict.has(e.hostname)),
     scope: {
       others: all.filter((e) => !strict.has(e.hostname) && !alongside.has(e.hostname)),
+      alongside: [...alongside],
       fresh: false,
-      servicesGood: alongside.size === 0,
     },
     pauseSec: Number(process.env.ECS_GATE_PAUSE ?? 0),
   };
@@ -106,6 +108,15 @@ async function main(): Promise<void> {
   const facts = JSON.parse(required("ECS_CLUSTER")) as ClusterFacts;
   const mode = gateMode(facts);
   const log = (m: string) => console.error(`${mode.label}: ${m}`);
+  // A node gate runs again on any change of its inputs (another node's host key, the pause, the
+  // order). It gates the node's chain: when that has not run since the gate passed, there is
+  // nothing to gate, and a check (and pause) would only hold up an unrelated change.
+  const passedFor = process.env.PULUMI_COMMAND_STDOUT?.split("\n").find((l) => l.startsWith(PASSED_FOR));
+  if (mode.stage === NODE_GATE_STAGE && passedFor === `${PASSED_FOR}${process.env.ECS_GATE_AFTER ?? ""}`) {
+    log(`the node's chain has not run since this gate passed for it (${passedFor}): nothing to check`);
+    process.stdout.write(`${passedFor}\n`);
+    return;
+  }
   const { expected } = mode;
   const machines = JSON.parse(required("ECS_GATE_MACHINES")) as Machine[];
   const secrets = stdinSecrets();
@@ -134,21 +145,23 @@ async function main(): Promise<void> {
   let snapshot: GateSnapshot | undefined;
   // A Kubernetes or CM call that fails is tried again until the time is up, then reported.
   const failures: { last?: string } = {};
+  /** One look at the cluster: `true` when healthy. */
+  const look = async () => {
+    snapshot = {
+      nodes: kubectl.list<NodeObject>(["nodes"]),
+      pods: kubectl.list<PodObject>(["pods", "--all-namespaces"]),
+      cm: await cm.health(),
+      machines: await machineStates(auth, machines),
+      now: Date.now(),
+    };
+    problems = gateProblems(snapshot, expected, stuckSec, mode.scope);
+    return problems.length === 0 ? true : undefined;
+  };
   const check = () =>
     pollUntil(
       timeoutSec,
       pollMs,
-      async () => {
-        snapshot = {
-          nodes: kubectl.list<NodeObject>(["nodes"]),
-          pods: kubectl.list<PodObject>(["pods", "--all-namespaces"]),
-          cm: await cm.health(),
-          machines: await machineStates(auth, machines),
-          now: Date.now(),
-        };
-        problems = gateProblems(snapshot, expected, stuckSec, mode.scope);
-        return problems.length === 0 ? true : undefined;
-      },
+      look,
       (elapsed, error) =>
         log(
           error
@@ -158,12 +171,19 @@ async function main(): Promise<void> {
       failures,
     );
   if ((await check()) && mode.pauseSec > 0) {
-    // A soak: the node has to stay healthy for the pause, not only pass once.
-    log(
-      `healthy; pausing ${mode.pauseSec}s (ecs:rollout.pauseSec), then checking again before the next node`,
-    );
-    await new Promise((r) => setTimeout(r, mode.pauseSec * 1000));
-    await check();
+    // A soak: the cluster has to stay healthy through the pause; the first problem fails the gate.
+    log(`healthy; watching it for ${mode.pauseSec}s (ecs:rollout.pauseSec) before the next node`);
+    const until = Date.now() + mode.pauseSec * 1000;
+    while (problems.length === 0 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, until - Date.now()))));
+      try {
+        await look();
+      } catch (e) {
+        failures.last = (e as Error).message;
+        break;
+      }
+    }
+    if (problems.length) problems = problems.map((p) => `${p} (during the pause)`);
   }
   if (failures.last) problems = [`the cluster could not be read: ${failures.last}`];
   if (!snapshot)
@@ -191,8 +211,10 @@ async function main(): Promise<void> {
   record.finish("succeeded");
   if (process.env.ECS_GATE_NODE) {
     log(
-      `healthy: ${expected.length} node(s) done and Ready, the others Ready${mode.scope.servicesGood ? ", CM services GOOD" : ""}, no failed or stuck pods; the next node may start`,
+      `healthy: ${expected.length} node(s) done and Ready, the others Ready, CM services GOOD (or an agent of another lane out), no failed or stuck pods; the next node may start`,
     );
+    // What the next update's run compares (PULUMI_COMMAND_STDOUT): the chain this gate passed for.
+    process.stdout.write(`${PASSED_FOR}${process.env.ECS_GATE_AFTER ?? ""}\n`);
     return;
   }
   log(

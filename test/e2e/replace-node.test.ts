@@ -174,7 +174,7 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
       .filter((l) => l.node === "ds04.ecs.openstack.com")
       .sort((a, b) => a.startedAt.localeCompare(b.startedAt))
       .map((l) => `${l.stage} ${l.outcome}`);
-    assert.deepStrictEqual(ds04Steps.slice(-8), [
+    assert.deepStrictEqual(ds04Steps.slice(-9), [
       "membership-delete succeeded",
       "cm-role-delete succeeded",
       "vm-power-off succeeded",
@@ -183,6 +183,8 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
       "vm-power-on succeeded",
       "cm-role-create succeeded",
       "membership-create succeeded",
+      // The gate before the next node in the roll.
+      "node-gate succeeded",
     ]);
     const md = renderRunRecord(lines);
     assert.match(
@@ -195,7 +197,7 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
     await setNode("ds01", { rebuild: 1 });
     await setNode("ds02", { rebuild: 1 });
     const two = analyzePreview(
-      JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps"])) as PreviewDigest,
+      JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps", "--show-sames"])) as PreviewDigest,
       {
         maxServers: 1,
         maxAgents: 1,
@@ -214,7 +216,7 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
 
     await setNode("ds02", { rebuild: 0 });
     const one = analyzePreview(
-      JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps"])) as PreviewDigest,
+      JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps", "--show-sames"])) as PreviewDigest,
       {
         maxServers: 1,
         maxAgents: 1,
@@ -299,7 +301,7 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
 
     // What the reviewer sees: a rejoin of ds02, evacuated first, the VM kept.
     const plan = analyzePreview(
-      JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps"])) as PreviewDigest,
+      JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps", "--show-sames"])) as PreviewDigest,
       { maxServers: 1, maxAgents: 1 },
     );
     assert.deepStrictEqual(plan.problems, []);

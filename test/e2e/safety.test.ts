@@ -391,7 +391,7 @@ describe("e2e on the lab: safety under real-world mistakes", function () {
 
     // The reviewed plan: six nodes in the roll's order, each after the one before; accepted.
     const gate = analyzePreview(
-      JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps"])) as PreviewDigest,
+      JSON.parse(env.cli(["preview", "--json", "--show-replacement-steps", "--show-sames"])) as PreviewDigest,
       { maxServers: 1, maxAgents: 1 },
     );
     assert.deepStrictEqual(gate.problems, []);

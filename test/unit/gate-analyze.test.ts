@@ -122,11 +122,46 @@ describe("gate analysis of a roll (the preview's dependencies order the nodes)",
     assert.match(md, /`update ds05-node-gate`: gate: this node and those before it healthy/);
   });
 
+  it("follows the roll through an unchanged node's gate when the preview lists `same` steps", () => {
+    // ds01 and ds03 rebuilt, ds02 (between them in the roll) unchanged.
+    const ds02 = chain("ds02", "server", ["ds01"]).map((s) => ({ ...s, op: "same" }));
+    const steps = [...chain("ds01", "server", []), ...ds02, ...chain("ds03", "server", ["ds02"])];
+    const r = analyzePreview({ steps }, { maxServers: 1, maxAgents: 1 });
+    assert.deepStrictEqual(r.problems, []);
+    assert.deepStrictEqual(
+      r.nodes.map((n) => [n.name, n.after]),
+      [
+        ["ds01", []],
+        ["ds03", ["ds01"]],
+      ],
+    );
+    // Without --show-sames the path is not in the preview: unproven, so refused, with the fix.
+    const withoutSames = steps.filter((s) => s.op !== "same");
+    assert.match(
+      analyzePreview({ steps: withoutSames }, { maxServers: 1, maxAgents: 1 }).problems[0],
+      /^2 ECS servers would be out at the same time.*--show-sames/,
+    );
+  });
+
+  it("does not count a node as waiting when only a later stage of its chain waits (its VM would go early)", () => {
+    const ds02 = chain("ds02", "server", []);
+    // The membership waits for ds01's gate, the VM (where the delete cascade starts) does not.
+    ds02[1].newState = {
+      ...ds02[1].newState!,
+      dependencies: [ds02[0].urn, "urn:pulumi:lab::ecs::x::ds01-node-gate"],
+    };
+    const r = analyzePreview(
+      { steps: [...chain("ds01", "server", []), ...ds02] },
+      { maxServers: 1, maxAgents: 1 },
+    );
+    assert.match(r.problems[0], /^2 ECS servers would be out at the same time/);
+  });
+
   it("rejects two servers whose chains do not wait for one another, and counts agents per lane", () => {
     const servers = [...chain("ds01", "server", []), ...chain("ds02", "server", [])];
     assert.match(
       analyzePreview({ steps: servers }, { maxServers: 1, maxAgents: 1 }).problems[0],
-      /^2 ECS servers would be out at the same time \(e\.g\. ds01, ds02\).*Fix: link their chains in a roll/,
+      /^2 ECS servers would be out at the same time \(of ds01, ds02\).*Fix: make the preview with --show-sames/,
     );
     // Two lanes: ds04 -> ds06 and ds05 -> ds07: two agents at a time, never three.
     const lanes = [

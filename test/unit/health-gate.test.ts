@@ -110,3 +110,50 @@ describe("health gate checks", () => {
     ]);
   });
 });
+
+describe("health gate between nodes of a roll (scope)", () => {
+  const ds01 = expected[0];
+  const ds05 = "ds05.ecs.example.com";
+  const ds06 = { hostname: "ds06.ecs.example.com", role: "agent" as const };
+  const staleBad = (): HealthReport => ({
+    ...healthyCm(),
+    services: [{ name: "ECS", type: "ECS", health: "BAD", staleness: "STALE_REFRESHABLE" }],
+  });
+  const stuck = pod("db-0", { deletionTimestamp: new Date(NOW - 900_000).toISOString() });
+  stuck.spec.nodeName = ds05;
+
+  it("holds this node and those before it to the full check, the others to Ready, and CM to GOOD but not FRESH", () => {
+    const scope = { others: [ds06], alongside: [ds05], fresh: false };
+    const base = [node(ds01.hostname, true, {}, "True"), node("ds04.ecs.example.com"), node(ds05)];
+    // Day 0: a node later in the roll that is not in the cluster yet is no problem.
+    assert.deepStrictEqual(gateProblems(snapshot({ nodes: base }), expected, 300, scope), []);
+    assert.deepStrictEqual(
+      gateProblems(snapshot({ nodes: [...base, node(ds06.hostname, false)] }), expected, 300, scope),
+      ["Node ds06.ecs.example.com is not Ready (it is not part of this step)"],
+    );
+    assert.deepStrictEqual(
+      gateProblems(snapshot({ nodes: base, cm: staleBad() }), expected, 300, scope),
+      ["CM service ECS health is BAD"],
+      "STALE is fine between nodes (the refresh comes after the last node); BAD is not",
+    );
+  });
+
+  it("lets CM be BAD and ignores the pods of an agent of another lane only while that agent is out", () => {
+    const scope = { others: [], alongside: [ds05], fresh: false };
+    const nodes = [node(ds01.hostname, true, {}, "True"), node("ds04.ecs.example.com")];
+    const drained = [...nodes, node(ds05, true, { unschedulable: true })];
+    assert.deepStrictEqual(
+      gateProblems(snapshot({ nodes: drained, cm: staleBad(), pods: [stuck] }), expected, 300, scope),
+      [],
+    );
+    assert.deepStrictEqual(
+      gateProblems(
+        snapshot({ nodes: [...nodes, node(ds05)], cm: staleBad(), pods: [stuck] }),
+        expected,
+        300,
+        scope,
+      ),
+      [`pod cdp/db-0 on ${ds05} stuck Terminating for 900s`, "CM service ECS health is BAD"],
+    );
+  });
+});

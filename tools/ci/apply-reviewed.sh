@@ -18,7 +18,7 @@ trap 'rm -rf "$now"' EXIT
 # --event-log (policy verdicts as JSON) and update plans are behind these switches in 3.248.
 export PULUMI_DEBUG_COMMANDS=true PULUMI_EXPERIMENTAL=true
 
-"$pulumi" preview --stack "$stack" --non-interactive --policy-pack policies --json --show-replacement-steps \
+"$pulumi" preview --stack "$stack" --non-interactive --policy-pack policies --json --show-replacement-steps --show-sames \
   --event-log "$now/events.jsonl" >"$now/preview.json"
 npx ts-node --transpile-only tools/preview-gate/main.ts --preview "$now/preview.json" --events "$now/events.jsonl" \
   --stack "$stack" --max-agents "${ECS_MAX_AGENTS:-1}" --out "$now/plan.md" >/dev/null ||

@@ -14,7 +14,7 @@ pulumi=${PULUMI:-pulumi}
 export PULUMI_DEBUG_COMMANDS=true PULUMI_EXPERIMENTAL=true
 
 "$pulumi" preview --stack "$stack" --non-interactive --policy-pack policies \
-  --json --show-replacement-steps --event-log "$out/events.jsonl" --save-plan "$out/update-plan.json" \
+  --json --show-replacement-steps --show-sames --event-log "$out/events.jsonl" --save-plan "$out/update-plan.json" \
   >"$out/preview.json"
 preview_rc=$?
 npx ts-node --transpile-only tools/preview-gate/main.ts \

@@ -209,7 +209,8 @@ export function analyzePreview(digest: PreviewDigest, opts: GateOptions): GateRe
     // With --show-replacement-steps the digest lists delete-replaced steps in engine order; without
     // it, a DBR cascade appears as one "replace" per resource, and presence is what can be checked.
     const isMembership = (x: string) => x.endsWith(MEMBERSHIP_SUFFIX);
-    const removes = (x: string) => REMOVING.has(x.split(" ")[0]);
+    // A gate's replacement removes nothing (it has no delete half).
+    const removes = (x: string) => REMOVING.has(x.split(" ")[0]) && !x.endsWith(NODE_GATE_SUFFIX);
     const firstRemoval = plan.steps.findIndex(
       (x) => removes(x) && !isMembership(x) && !x.startsWith("replace "),
     );
@@ -245,15 +246,16 @@ export function analyzePreview(digest: PreviewDigest, opts: GateOptions): GateRe
   const serversAtOnce = largestUnordered(servers);
   if (serversAtOnce.size > opts.maxServers) {
     problems.push(
-      `${serversAtOnce.size} ECS servers would be out at the same time (e.g. ${serversAtOnce.names.join(", ")}); ` +
-        `at most ${opts.maxServers} may be, or etcd can lose quorum. Fix: link their chains in a roll ` +
-        "(ecs:rollout; each waits for the previous node's gate), or split the change into one pull request per server.",
+      `${serversAtOnce.size} ECS servers would be out at the same time (of ${serversAtOnce.names.join(", ")}); ` +
+        `at most ${opts.maxServers} may be, or etcd can lose quorum. Fix: make the preview with --show-sames (the ` +
+        "gate follows the roll through unchanged nodes' gates); if it was, the chains are not linked in a roll " +
+        "(stages off?): split the change into one pull request per server.",
     );
   }
   const agentsAtOnce = largestUnordered(agents);
   if (agentsAtOnce.size > opts.maxAgents) {
     problems.push(
-      `${agentsAtOnce.size} ECS agents would be out at the same time (e.g. ${agentsAtOnce.names.join(", ")}); ` +
+      `${agentsAtOnce.size} ECS agents would be out at the same time (of ${agentsAtOnce.names.join(", ")}); ` +
         `the limit is ${opts.maxAgents}. Fix: lower ecs:rollout.maxUnavailableAgents, or raise --max-agents if capacity allows.`,
     );
   }
@@ -261,8 +263,10 @@ export function analyzePreview(digest: PreviewDigest, opts: GateOptions): GateRe
 }
 
 /**
- * Fills each plan's `after` from the preview's dependencies (node B waits for node A when B's
- * membership stage reaches A's gate or membership) and sorts the plans into that order.
+ * Fills each plan's `after` from the preview's dependencies and sorts the plans into that order.
+ * Node B waits for node A when every stage of B's chain in the preview (the VM or the RKE2 prep
+ * that starts B's delete cascade included) reaches A's gate or membership. A resource the preview
+ * does not list (a `same` step without --show-sames) ends the search: unproven means unordered.
  */
 function rollOrder(plans: NodePlan[], steps: PreviewStep[]): NodePlan[] {
   const deps = new Map<string, string[]>();
@@ -280,21 +284,19 @@ function rollOrder(plans: NodePlan[], steps: PreviewStep[]): NodePlan[] {
   };
   const urnOf = (node: string, suffix: string) =>
     steps.find((s) => nodeOf(s) === node && nameOf(s.urn) === `${node}${suffix}`)?.urn;
-  const reached = new Map(
-    plans.map((p) => {
-      const start = urnOf(p.name, MEMBERSHIP_SUFFIX);
-      return [p.name, start ? reach(start) : new Set<string>()];
-    }),
-  );
+  const chainOf = (node: string) =>
+    steps.filter(
+      (s) => s.newState && nodeOf(s) === node && CHAIN_SUFFIXES.some((x) => nameOf(s.urn) === `${node}${x}`),
+    );
+  const reached = new Map(plans.map((p) => [p.name, chainOf(p.name).map((s) => reach(s.urn))]));
   for (const p of plans)
     p.after = plans
       .filter((o) => o !== p)
-      .filter((o) =>
-        [NODE_GATE_SUFFIX, MEMBERSHIP_SUFFIX].some((x) => {
-          const urn = urnOf(o.name, x);
-          return urn !== undefined && reached.get(p.name)!.has(urn);
-        }),
-      )
+      .filter((o) => {
+        const ends = [NODE_GATE_SUFFIX, MEMBERSHIP_SUFFIX].flatMap((x) => urnOf(o.name, x) ?? []);
+        const sets = reached.get(p.name)!;
+        return sets.length > 0 && sets.every((set) => ends.some((urn) => set.has(urn)));
+      })
       .map((o) => o.name);
   return [...plans].sort((a, b) => a.after.length - b.after.length);
 }
@@ -321,9 +323,10 @@ function largestUnordered(plans: NodePlan[]): { size: number; names: string[] } 
   };
   let matched = 0;
   for (let a = 0; a < n; a++) if (augment(a, new Array(n).fill(false))) matched++;
+  // One such set for the message, found greedily: listed only when it is one of the largest.
   const names: string[] = [];
   for (const p of plans)
     if (names.every((w) => !p.after.includes(w) && !plans.find((x) => x.name === w)!.after.includes(p.name)))
       names.push(p.name);
-  return { size: n - matched, names };
+  return { size: n - matched, names: names.length === n - matched ? names : plans.map((p) => p.name) };
 }

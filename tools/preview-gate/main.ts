@@ -1,13 +1,13 @@
 /**
  * Preview gate for pull requests:
- *   pulumi preview --stack S --policy-pack policies --json --event-log events.jsonl > preview.json
+ *   pulumi preview --stack S --policy-pack policies --json --show-replacement-steps --show-sames \
+ *     --event-log events.jsonl > preview.json
  *   npm run gate -- --preview preview.json --events events.jsonl --stack S [--max-agents 1] [--out plan.md]
  * Exits 1 when the update would take out more than one server at a time, more agents at a time
- * than allowed (--max-agents, default the stack's ecs:rollout.maxUnavailableAgents, else 1), or
+ * than allowed (--max-agents, default 1), or
  * remove a node before evacuating it; writes the Markdown plan either way.
  */
 import * as fs from "fs";
-import * as yaml from "js-yaml";
 import { analyzePreview, PolicyResult, PreviewDigest } from "./analyze";
 import { renderPlan } from "./render";
 
@@ -37,15 +37,6 @@ export function readPolicyEvents(file: string): PolicyResult[] {
   return out;
 }
 
-/** The stack's ecs:rollout.maxUnavailableAgents (Pulumi.<stack>.yaml), the default limit for agents. */
-function configuredMaxAgents(stack: string | undefined): number | undefined {
-  const file = stack && `Pulumi.${stack}.yaml`;
-  if (!file || !fs.existsSync(file)) return undefined;
-  const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | undefined;
-  const rollout = doc?.config?.["ecs:rollout"] as { maxUnavailableAgents?: unknown } | undefined;
-  return rollout?.maxUnavailableAgents === undefined ? undefined : Number(rollout.maxUnavailableAgents);
-}
-
 function main(): number {
   const previewFile = arg("preview");
   if (!previewFile) {
@@ -56,7 +47,8 @@ function main(): number {
   }
   const digest = JSON.parse(fs.readFileSync(previewFile, "utf8")) as PreviewDigest;
   const stack = arg("stack");
-  const maxAgents = Number(arg("max-agents") ?? configuredMaxAgents(stack) ?? 1);
+  // Never from the stack's config: the change under review must not raise the limit it is checked against.
+  const maxAgents = Number(arg("max-agents", "1"));
   if (!Number.isInteger(maxAgents) || maxAgents < 0) {
     console.error(`--max-agents must be a whole number >= 0, got ${arg("max-agents")}`);
     return 2;
