@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
 import type { HealthReport } from "../../components/cloudera/operations";
 import { ExpectedNode, gateProblems, GateSnapshot } from "../../components/health/checks";
 import { NodeObject, PodObject } from "../../components/kube/types";
@@ -155,5 +157,39 @@ describe("health gate between nodes of a roll (scope)", () => {
       ),
       [`pod cdp/db-0 on ${ds05} stuck Terminating for 900s`, "CM service ECS health is BAD"],
     );
+  });
+});
+
+describe("health gate between nodes: a node whose chain did not run", () => {
+  const run = (previousStdout: string) =>
+    spawnSync(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", "components/health/healthGate.ts"],
+      {
+        cwd: path.join(__dirname, "..", ".."),
+        input: "{}",
+        encoding: "utf8",
+        env: {
+          PATH: process.env.PATH,
+          ECS_CLUSTER: JSON.stringify({ name: "ecs", nodes: [], serverLockTimeoutSec: 60 }),
+          ECS_GATE_NODE: "ds04.ecs.example.com",
+          ECS_GATE_EXPECT: "[]",
+          ECS_GATE_AFTER: "membership-2",
+          // What the command provider hands an update: the stdout of the last create or update.
+          PULUMI_COMMAND_STDOUT: previousStdout,
+        },
+      },
+    );
+
+  it("checks nothing when it passed for the same membership, and checks when the chain ran since", () => {
+    const same = run("passed-for=membership-2");
+    assert.strictEqual(same.status, 0, same.stderr);
+    assert.strictEqual(same.stdout, "passed-for=membership-2\n");
+    assert.match(same.stderr, /has not run since this gate passed for it.*nothing to check/);
+    // A new membership (the node was rebuilt or rejoined): the gate goes on to check, and here,
+    // without machines or credentials, fails instead of passing.
+    const ran = run("passed-for=membership-1");
+    assert.notStrictEqual(ran.status, 0);
+    assert.match(ran.stderr, /ECS_GATE_MACHINES is not set/);
   });
 });
