@@ -63,7 +63,7 @@ describe("engine: preview gate on real preview JSON (machines only)", function (
     ]);
     assert.ok(
       result.problems.some((p) =>
-        /2 ECS servers would be out at the same time \(e\.g\. ds0[12], ds0[12]\)/.test(p),
+        /2 ECS servers would be out at the same time \(of ds0[12], ds0[12]\)/.test(p),
       ),
       result.problems.join("\n"),
     );
