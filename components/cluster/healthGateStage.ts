@@ -5,7 +5,7 @@ import { ClusterConfig } from "../config/types";
 import { StageRecord, unpackRunRecord } from "../kube/runRecord";
 import { ClusterFacts, kubeconfigEnv, stageSecrets } from "../kube/stageEnv";
 
-const GATE = "node -r ts-node/register/transpile-only components/health/healthGate.ts";
+const GATE = "node bin/components/health/healthGate.js";
 
 /** A node's machine as the gate checks it in Nova: VM running, data volume attached to it. */
 export interface GateMachine {

@@ -2,9 +2,8 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { stageInputs, StageEnvArgs } from "../kube/stageEnv";
 
-/** Runs a phase of components/kube/membership.ts; relative, so state survives a new checkout path. */
-const run = (phase: string) =>
-  `node -r ts-node/register/transpile-only components/kube/membership.ts ${phase}`;
+/** Runs a phase of components/kube/membership.ts, compiled (`npm run build`); relative, so state survives a new checkout path. */
+const run = (phase: string) => `node bin/components/kube/membership.js ${phase}`;
 
 export type KubeStageArgs = StageEnvArgs;
 

@@ -5,16 +5,28 @@ import * as path from "path";
 import { startEcsLab, type EcsLab } from "../../lab/ecs";
 import { analyzePreview, PreviewDigest } from "../../tools/preview-gate/analyze";
 import { renderPlan } from "../../tools/preview-gate/render";
-import { copyProgram } from "../../tools/programCopy";
+import { checkoutProgram, copyProgram } from "../../tools/programCopy";
 import { renderRunRecord } from "../../tools/run-record";
 import { LabStackConfig, OS_PASSWORD, CM_PASSWORD } from "../support/e2eLab";
 import { EngineStack, openStack, stepRecorder } from "../support/engine";
 
 interface NodeJson {
-  metadata: { name: string };
+  metadata: { name: string; uid: string };
   spec: { unschedulable?: boolean };
   status: { conditions: Array<{ type: string; status: string }> };
 }
+
+/** The last release whose program and stages ran under ts-node (stage commands `node -r ts-node/...`). */
+const TS_NODE_RELEASE = "f7fab22";
+const TS_NODE_RELEASE_FILES = [
+  "Pulumi.yaml",
+  "Pulumi.dev.yaml",
+  "package.json",
+  "tsconfig.json",
+  "tsconfig.pulumi.json",
+  "index.ts",
+  "components",
+];
 
 /**
  * The heart of the project, end to end on the lab: the real program, real engine, real providers,
@@ -69,7 +81,8 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
       cmPassword: CM_PASSWORD,
       log: (m) => console.log(`  [lab] ${m}`),
     });
-    program = copyProgram(path.join(tmp, "program"));
+    // The stack starts under the previous release and is upgraded in place to this checkout.
+    program = checkoutProgram(path.join(tmp, "program"), TS_NODE_RELEASE, TS_NODE_RELEASE_FILES);
     records = path.join(tmp, "records");
     // As the README tells users: the stages take Nova credentials from the stack's openstack:* settings.
     env = await openStack(program, "lab");
@@ -81,13 +94,73 @@ describe("e2e on the lab: node replacement through pulumi up", function () {
     await lab?.stop();
   });
 
-  it("brings up the six-node cluster: VMs, CM hosts and roles, Kubernetes members", async () => {
+  /** A stage resource's stored commands, as the engine will run them (its delete included). */
+  const storedCommands = async (name: string) => {
+    const { deployment } = await env.stack.exportStack();
+    const res = (deployment.resources as Array<{ urn: string; outputs: Record<string, string> }>).find((r) =>
+      r.urn.endsWith(`::${name}`),
+    );
+    assert.ok(res, `${name} is in the state`);
+    return { create: res.outputs.create, delete: res.outputs.delete };
+  };
+  /** What an upgrade must leave alone: VMs, data volumes, CM hosts, roles and commands, Nodes. */
+  const clusterFacts = async () => ({
+    vms: lab.openstack
+      .snapshot()
+      .servers.map((v) => `${v.name} ${v.id} ${v.status}`)
+      .sort(),
+    volumes: lab.openstack
+      .snapshot()
+      .volumes.map((v) => `${v.name} ${v.attachment?.serverId ?? "detached"}`)
+      .sort(),
+    hosts: [...lab.cm.state.hosts.values()].map((h) => `${h.hostname} ${h.hostId} ${h.clusterName}`).sort(),
+    roles: [...lab.cm.state.roles.values()].map((r) => `${r.name} ${r.state}`).sort(),
+    cmCommands: lab.cm.state.commands.size,
+    nodes: (await kubectlJson<{ items: NodeJson[] }>(["nodes"])).items
+      .map((n) => `${n.metadata.name} ${n.metadata.uid} ${n.spec.unschedulable ? "cordoned" : "schedulable"}`)
+      .sort(),
+  });
+
+  it("brings up the six-node cluster with the previous release (stages under ts-node)", async () => {
     const res = await env.stack.up({ onOutput: () => undefined });
     assert.strictEqual(res.summary.result, "succeeded");
     assert.strictEqual(lab.openstack.snapshot().servers.filter((s) => s.status === "ACTIVE").length, 6);
     const roles = [...lab.cm.state.roles.values()].filter((r) => r.type.startsWith("ECS_"));
     assert.strictEqual(roles.filter((r) => r.state === "STARTED").length, 6);
     assert.strictEqual((await readyNodes()).length, 6);
+    assert.match((await storedCommands("ds04-k8s-membership")).delete, /ts-node.*membership\.ts delete$/);
+  });
+
+  it("upgrades in place to the compiled program: stage commands updated, nothing in the cluster touched", async () => {
+    const before = await clusterFacts();
+    copyProgram(program);
+
+    const preview = stepRecorder();
+    await env.stack.preview({ onEvent: preview.onEvent });
+    const changed = preview.steps.map((s) => `${s.op} ${s.name} (${s.type})`);
+    assert.ok(
+      preview.steps.every((s) => s.op === "update" && s.type === "command:local:Command"),
+      `only the local stage commands are updated in place:\n${changed.join("\n")}`,
+    );
+    assert.ok(
+      preview.steps.some((s) => s.name === "ds04-k8s-membership"),
+      `the membership stages are among them:\n${changed.join("\n")}`,
+    );
+
+    const up = stepRecorder();
+    const res = await env.stack.up({ onEvent: up.onEvent });
+    assert.strictEqual(res.summary.result, "succeeded");
+    assert.deepStrictEqual(
+      up.steps.map((s) => `${s.op} ${s.name}`).sort(),
+      preview.steps.map((s) => `${s.op} ${s.name}`).sort(),
+      "the update did what the preview showed",
+    );
+    // The membership's update half only re-checks the cluster: no drain, no role stop, no new Node.
+    assert.deepStrictEqual(await clusterFacts(), before);
+    assert.deepStrictEqual(await storedCommands("ds04-k8s-membership"), {
+      create: "node bin/components/kube/membership.js create",
+      delete: "node bin/components/kube/membership.js delete",
+    });
   });
 
   it("rebuilds an agent with drain: evacuate, remove role, host and VM, then rebuild in reverse", async () => {

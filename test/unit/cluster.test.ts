@@ -231,7 +231,7 @@ describe("EcsCluster (Pulumi mocks)", () => {
       const member = byName("command:local:Command", `${node.name}-k8s-membership`);
       assert.ok(member);
       assert.deepStrictEqual(member.inputs.triggers, [`${node.name}-cm-role-id`]);
-      assert.match(member.inputs.delete as string, /components\/kube\/membership\.ts delete$/);
+      assert.match(member.inputs.delete as string, /^node bin\/components\/kube\/membership\.js delete$/);
       const env = member.inputs.environment as Record<string, string>;
       assert.strictEqual(env.ECS_NODE, node.hostname);
       assert.strictEqual(env.ECS_EVACUATION, "drain");
@@ -293,7 +293,7 @@ describe("EcsCluster (Pulumi mocks)", () => {
     assert.strictEqual(JSON.parse(stdin.value as string).cmPassword, "test-password");
     assert.match(JSON.parse(stdin.value as string).cmCaBundle, /lab CA/, "CM's CA bundle reaches the gate");
     assert.ok(!/password/i.test(JSON.stringify(env)), "no password in the environment");
-    assert.match(gates[0].inputs.create as string, /components\/health\/healthGate\.ts$/);
+    assert.match(gates[0].inputs.create as string, /^node bin\/components\/health\/healthGate\.js$/);
     assert.strictEqual(gates[0].inputs.update, gates[0].inputs.create);
     assert.deepStrictEqual(
       env.ECS_GATE_AFTER.split(",").slice(0, 6),

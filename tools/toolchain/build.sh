@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds (or reuses) the offline Pulumi toolchain: CLI, Node.js language host, dynamic-provider
-# host, and the resource plugins the program uses. Idempotent; everything lands in a cache
-# outside the clone, keyed by version, so a fresh clone on the same machine rebuilds nothing.
+# host, and the resource plugins the program uses, then compiles the program to bin/. Idempotent;
+# the toolchain lands in a cache outside the clone, keyed by version, so a fresh clone on the same
+# machine rebuilds nothing.
 #
 #   tools/toolchain/build.sh            build what is missing, print the env file to source
 #   ECS_PULUMI_CACHE=/path ...          choose the cache (default ~/.cache/ecs-pulumi)
@@ -79,5 +80,10 @@ install_plugin command "$COMMAND_PROVIDER_VERSION" "$here/go/command-provider/bu
 
 # 4. The lab's Kubernetes binaries (kube-apiserver & co., kubectl, etcd, kwok).
 "$here/build-lab.sh"
+
+# 5. The program itself, compiled to bin/ (Pulumi.yaml runs bin/index.js; the stages run bin/ scripts).
+t=$(date +%s)
+(cd "$repo" && npm run --silent build)
+log "program: compiled to $repo/bin in $(elapsed "$t")"
 
 log "ready: $bindir ($(du -sh "$toolchain" | cut -f1) in $toolchain); run Pulumi with: npm run pulumi -- <args>"

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { stageProvider } from "../../dynamicStages";
+import { stageProvider, storedStageProvider } from "../../dynamicStages";
 import { ClusterHostArgs } from "./cluster-host";
 import { RefreshArgs } from "./refresh";
 import { RoleArgs } from "./role";
@@ -15,7 +15,7 @@ export class ClusterHost extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ClusterHostArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      stageProvider,
+      storedStageProvider,
       name,
       { ...args, cmPassword: pulumi.secret(args.cmPassword), hostId: undefined, stage: undefined },
       { ...opts, additionalSecretOutputs: ["cmPassword"] },
@@ -33,7 +33,7 @@ export class Role extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: RoleArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      stageProvider,
+      storedStageProvider,
       name,
       {
         ...args,
@@ -56,7 +56,7 @@ export class Refresh extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: RefreshArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      stageProvider,
+      storedStageProvider,
       name,
       { ...args, cmPassword: pulumi.secret(args.cmPassword), refreshedAt: undefined, stage: undefined },
       { ...opts, additionalSecretOutputs: ["cmPassword"] },
