@@ -38,10 +38,12 @@ export function copyProgram(dir: string): string {
  */
 export function checkoutProgram(dir: string, commit: string, files: string[]): string {
   fs.mkdirSync(dir, { recursive: true });
-  const archive = spawnSync("git", ["-C", REPO_ROOT, "archive", "--format=tar", commit, "--", ...files]);
+  const archive = spawnSync("git", ["-C", REPO_ROOT, "archive", "--format=tar", commit, "--", ...files], {
+    maxBuffer: 1 << 30,
+  });
   if (archive.status !== 0)
     throw new Error(
-      `git archive ${commit}: ${archive.stderr.toString().trim()} (a shallow clone lacks it: fetch the full history)`,
+      `git archive ${commit}: ${archive.error?.message ?? archive.stderr.toString().trim()} (a shallow clone lacks the commit: fetch the full history)`,
     );
   execFileSync("tar", ["-x", "-C", dir], { input: archive.stdout });
   fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
