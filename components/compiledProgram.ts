@@ -15,6 +15,8 @@ const SOURCES = ["index.ts", "components", "tsconfig.json", "tsconfig.build.json
 const STAMP = ".source-digest";
 
 function sourceFiles(root: string, rel: string): string[] {
+  // A missing source counts as a change (its absence changes the digest), not as a crash.
+  if (!fs.existsSync(path.join(root, rel))) return [];
   if (!fs.statSync(path.join(root, rel)).isDirectory()) return [rel];
   return fs
     .readdirSync(path.join(root, rel), { withFileTypes: true })
@@ -38,16 +40,22 @@ export function sourceDigest(root: string): string {
 /** <root>/bin, whether this module runs compiled (bin/components/) or as TypeScript (components/). */
 export const COMPILED_DIR = path.resolve(__dirname, "..", ...(__filename.endsWith(".js") ? [] : ["bin"]));
 
+let verified = false;
+
 /**
  * Refuses to run compiled code that does not match the sources beside it (an edit or a checkout
- * after the last build): the stages would run yesterday's code. No-op when run from TypeScript.
+ * after the last build): the stages would run yesterday's code. The program calls it at start; the
+ * stage scripts and the dynamic stages' loader call it too, since a delete runs without the program
+ * (`pulumi destroy`). No-op when run from TypeScript.
  */
 export function assertCompiledCurrent(): void {
-  if (!__filename.endsWith(".js")) return;
+  if (verified || !__filename.endsWith(".js")) return;
   const root = path.dirname(COMPILED_DIR);
   const stamp = path.join(COMPILED_DIR, STAMP);
   const built = fs.existsSync(stamp) ? fs.readFileSync(stamp, "utf8").trim() : "";
-  if (built === sourceDigest(root)) return;
+  // Hashed once per process: the provider host asks on every call.
+  verified = built === sourceDigest(root);
+  if (verified) return;
   throw new Error(
     `the compiled program in ${COMPILED_DIR} ${built ? "was built from other sources than" : "has no source digest for"} ` +
       `the TypeScript in ${root} (edited or checked out since the last build). Nothing was run. ` +

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
-import { copyProgram } from "./programCopy";
+import { copyProgram, linkNodeModules } from "./programCopy";
 import { childEnv, REPO_ROOT } from "./pulumiEnv";
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 3;
@@ -39,7 +39,7 @@ function makeEmptyProgram(): string {
     path.join(dir, "index.js"),
     'const pulumi = require("@pulumi/pulumi");\nexports.stack = pulumi.getStack();\n',
   );
-  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
+  linkNodeModules(dir);
   pulumi(dir, ["stack", "init", "bench", "--secrets-provider", "passphrase"]);
   return dir;
 }

@@ -27,6 +27,11 @@ export function copyProgram(dir: string): string {
     fs.rmSync(path.join(dir, f), { recursive: true, force: true });
     fs.cpSync(path.join(REPO_ROOT, f), path.join(dir, f), { recursive: true });
   }
+  return linkNodeModules(dir);
+}
+
+/** Links the clone's node_modules into a program directory (once). */
+export function linkNodeModules(dir: string): string {
   if (!fs.existsSync(path.join(dir, "node_modules")))
     fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
   return dir;
@@ -46,6 +51,5 @@ export function checkoutProgram(dir: string, commit: string, files: string[]): s
       `git archive ${commit}: ${archive.error?.message ?? archive.stderr.toString().trim()} (a shallow clone lacks the commit: fetch the full history)`,
     );
   execFileSync("tar", ["-x", "-C", dir], { input: archive.stdout });
-  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
-  return dir;
+  return linkNodeModules(dir);
 }

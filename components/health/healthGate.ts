@@ -9,6 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { CmClient } from "../cloudera/client";
+import { assertCompiledCurrent } from "../compiledProgram";
 import { CmOperations } from "../cloudera/operations";
 import { kubeconfigPath, pollUntil, stdinSecrets } from "../kube/context";
 import { Kubectl } from "../kube/kubectl";
@@ -105,6 +106,7 @@ function gateMode(facts: ClusterFacts): GateMode {
 }
 
 async function main(): Promise<void> {
+  assertCompiledCurrent();
   const facts = JSON.parse(required("ECS_CLUSTER")) as ClusterFacts;
   const mode = gateMode(facts);
   const log = (m: string) => console.error(`${mode.label}: ${m}`);

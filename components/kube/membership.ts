@@ -9,6 +9,7 @@
  * never to the node itself, so it works when the node is dead. stdout carries only the cluster
  * identity the stage records (identity.ts); progress goes to stderr.
  */
+import { assertCompiledCurrent } from "../compiledProgram";
 import { clusterSnapshot } from "./clusterSnapshot";
 import { contextFromEnv, Phase, StageContext } from "./context";
 import { evacuate } from "./evacuate";
@@ -96,6 +97,8 @@ async function leave(ctx: StageContext): Promise<void> {
 }
 
 async function main(phase: string | undefined): Promise<void> {
+  // A delete runs without the program (pulumi destroy): the stage itself refuses a stale bin/.
+  assertCompiledCurrent();
   if (phase !== "create" && phase !== "update" && phase !== "delete" && phase !== "intent") {
     throw new Error("usage: membership.ts create|update|delete|intent");
   }

@@ -17,7 +17,7 @@ interface NodeJson {
 }
 
 /** The last release whose program and stages ran under ts-node (stage commands `node -r ts-node/...`). */
-const TS_NODE_RELEASE = "f7fab22";
+const TS_NODE_RELEASE = "f7fab2201060036627cac2b5a35498c112cd631c";
 const TS_NODE_RELEASE_FILES = [
   "Pulumi.yaml",
   "Pulumi.dev.yaml",
