@@ -9,8 +9,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { CmClient } from "../cloudera/client";
-import { assertCompiledCurrent } from "../compiledProgram";
 import { CmOperations } from "../cloudera/operations";
+import { sleep } from "../cloudera/transport";
+import { assertCompiledCurrent } from "../compiledProgram";
 import { kubeconfigPath, pollUntil, stdinSecrets } from "../kube/context";
 import { Kubectl } from "../kube/kubectl";
 import { packRunRecord, parseRunRecord, RunRecord, StageRecord } from "../kube/runRecord";
@@ -177,7 +178,7 @@ async function main(): Promise<void> {
     log(`healthy; watching it for ${mode.pauseSec}s (ecs:rollout.pauseSec) before the next node`);
     const until = Date.now() + mode.pauseSec * 1000;
     while (problems.length === 0 && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, until - Date.now()))));
+      await sleep(Math.min(pollMs, Math.max(0, until - Date.now())));
       try {
         await look();
       } catch (e) {

@@ -2,7 +2,10 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { stageInputs, StageEnvArgs } from "../kube/stageEnv";
 
-/** Runs a phase of components/kube/membership.ts, compiled (`npm run build`); relative, so state survives a new checkout path. */
+/**
+ * Runs a phase of components/kube/membership.ts, compiled (`npm run build`); relative, so state
+ * survives a new checkout path.
+ */
 const run = (phase: string) => `node bin/components/kube/membership.js ${phase}`;
 
 export type KubeStageArgs = StageEnvArgs;
