@@ -167,7 +167,7 @@ export class EcsCluster extends pulumi.ComponentResource {
                   dataVolumeId: ecsNode.dataVolume.id,
                 },
               ],
-              after: [ecsNode.stages.membership.id],
+              after: [membershipRun(ecsNode.stages.membership)],
               hostname: node.hostname,
               expect: [node.name, ...step.before].map(hostnameOf),
               alongside: step.alongside.map(hostnameOf),
@@ -184,7 +184,7 @@ export class EcsCluster extends pulumi.ComponentResource {
     const roles = this.nodes.flatMap((n) => (n.stages ? [n.stages.cmRole.id] : []));
     if (roles.length > 0) {
       this.cmRefresh = new Refresh(`${name}-cm-refresh`, { ...cm, triggers: roles }, child);
-      const memberships = this.nodes.flatMap((n) => (n.stages ? [n.stages.membership.id] : []));
+      const memberships = this.nodes.flatMap((n) => (n.stages ? [membershipRun(n.stages.membership)] : []));
       this.healthGate = healthGate(
         name,
         {
@@ -227,4 +227,13 @@ export class EcsCluster extends pulumi.ComponentResource {
         ),
       );
   }
+}
+
+/**
+ * Which run of a node's membership stage a gate follows: its id, but unknown in a preview that
+ * replaces it. The preview reports the old id there, so a saved update plan (`up --plan`) would
+ * hold the gate to it and refuse the new one; the stage's stdout is unknown until it has run.
+ */
+function membershipRun(membership: command.local.Command): pulumi.Output<string> {
+  return pulumi.all([membership.id, membership.stdout]).apply(([id]) => id);
 }
