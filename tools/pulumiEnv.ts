@@ -34,7 +34,7 @@ export function toolchainBinDir(): string {
 export const EXAMPLE_STACK_PASSPHRASE = "ecs-pulumi-example-stacks";
 
 export interface PulumiEnvOptions {
-  /** Directory of the file backend; default: <repo>/.cache/pulumi-state. */
+  /** Directory of the file backend; default: $PULUMI_BACKEND_URL if set, else <repo>/.cache/pulumi-state. */
   stateDir?: string;
   /**
    * Use the public example passphrase (unless one is set): only for the example stacks (dev,
@@ -61,7 +61,11 @@ export function pulumiEnv(opts: PulumiEnvOptions = {}): Record<string, string> {
   return {
     PATH: [...extraPath, process.env.PATH ?? ""].join(path.delimiter),
     PULUMI_HOME: path.join(cacheDir(), "pulumi-home"),
-    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    // An operator's own backend (pulumi login s3://...) wins over the project's local one.
+    PULUMI_BACKEND_URL:
+      !opts.stateDir && process.env.PULUMI_BACKEND_URL
+        ? process.env.PULUMI_BACKEND_URL
+        : `file://${stateDir}`,
     ...(opts.examplePassphrase &&
     !process.env.PULUMI_CONFIG_PASSPHRASE &&
     !process.env.PULUMI_CONFIG_PASSPHRASE_FILE
@@ -76,6 +80,22 @@ export function pulumiEnv(opts: PulumiEnvOptions = {}): Record<string, string> {
     // Ambient plugins on PATH would silently win over the pinned ones in the plugin cache.
     PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
   };
+}
+
+/**
+ * A stack encrypted with a passphrase that is not an example stack needs its own passphrase: the
+ * example one is public. Says so instead of letting the CLI try the public one.
+ */
+export function passphraseProblem(stack: string | undefined): string | undefined {
+  if (!stack || EXAMPLE_STACKS.has(stack)) return undefined;
+  if (process.env.PULUMI_CONFIG_PASSPHRASE || process.env.PULUMI_CONFIG_PASSPHRASE_FILE) return undefined;
+  const file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(file) || !/^encryptionsalt:/m.test(fs.readFileSync(file, "utf8"))) return undefined;
+  return (
+    `stack ${stack} encrypts its secrets with a passphrase, and only the example stacks (${[...EXAMPLE_STACKS].join(", ")}) ` +
+    "use the public example one. Fix: export PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) with your stack's " +
+    "passphrase, or use a KMS secrets provider (pulumi stack change-secrets-provider)."
+  );
 }
 
 /** process.env merged with the offline Pulumi environment, for child processes. */

@@ -4,25 +4,7 @@
  * The example stacks (dev, lab) are created on first use with the passphrase secrets provider.
  */
 import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-import { childEnv, EXAMPLE_STACKS, REPO_ROOT } from "./pulumiEnv";
-
-/**
- * A stack encrypted with a passphrase that is not an example stack needs its own passphrase: the
- * example one is public. Says so instead of letting the CLI try the public one.
- */
-function passphraseProblem(stack: string | undefined): string | undefined {
-  if (!stack || EXAMPLE_STACKS.has(stack)) return undefined;
-  if (process.env.PULUMI_CONFIG_PASSPHRASE || process.env.PULUMI_CONFIG_PASSPHRASE_FILE) return undefined;
-  const file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
-  if (!fs.existsSync(file) || !/^encryptionsalt:/m.test(fs.readFileSync(file, "utf8"))) return undefined;
-  return (
-    `stack ${stack} encrypts its secrets with a passphrase, and only the example stacks (${[...EXAMPLE_STACKS].join(", ")}) ` +
-    "use the public example one. Fix: export PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) with your stack's " +
-    "passphrase, or use a KMS secrets provider (pulumi stack change-secrets-provider)."
-  );
-}
+import { childEnv, EXAMPLE_STACKS, passphraseProblem, REPO_ROOT } from "./pulumiEnv";
 
 function main(argv: string[]): number {
   const i = argv.indexOf("--stack");

@@ -22,7 +22,7 @@ export interface LoadedConfig {
 }
 
 /** Provider settings the stages share with the OpenStack provider (secret ones read as secrets). */
-const PROVIDER_KEYS = [
+export const PROVIDER_KEYS = [
   "authUrl",
   "cloud",
   "region",
@@ -43,7 +43,7 @@ const PROVIDER_KEYS = [
   "cacertFile",
   "insecure",
 ];
-const PROVIDER_SECRETS = ["password", "applicationCredentialSecret", "token"];
+export const PROVIDER_SECRETS = ["password", "applicationCredentialSecret", "token"];
 
 /**
  * The stack's OpenStack provider settings, resolved as the provider resolves them. Missing

@@ -87,6 +87,14 @@ export interface RolloutConfig {
   pauseSec: number;
 }
 
+/** Who may run `npm run drill` on this stack, and the cluster timings its expectations use. */
+export interface DrillsConfig {
+  /** Drills (a fault injected into a node on purpose) are refused unless the stack says so. */
+  allowed: boolean;
+  /** kube-controller-manager's --node-monitor-grace-period: a silent node turns NotReady after this. */
+  nodeMonitorGracePeriodSec: number;
+}
+
 /** The named roll orders; anything else is an explicit list of every node. */
 export const ROLLOUT_ORDERS = ["agents-first", "servers-first"] as const;
 
@@ -154,5 +162,6 @@ export interface ClusterConfig {
   ssh: SshConfig;
   healthGate: HealthGateConfig;
   rollout: RolloutConfig;
+  drills: DrillsConfig;
   nodes: NodeConfig[];
 }

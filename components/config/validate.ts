@@ -22,6 +22,7 @@ import {
   KubernetesConfig,
   NodeConfig,
   OpenStackConfig,
+  DrillsConfig,
   ROLLOUT_ORDERS,
   RolloutConfig,
   SshConfig,
@@ -37,6 +38,7 @@ export interface RawClusterConfig {
   ssh?: unknown;
   healthGate?: unknown;
   rollout?: unknown;
+  drills?: unknown;
   nodes?: unknown;
   /** Any other key of the namespace: reported as unknown. */
   [other: string]: unknown;
@@ -50,6 +52,7 @@ export const OBJECT_KEYS = [
   "ssh",
   "healthGate",
   "rollout",
+  "drills",
   "nodes",
 ] as const;
 /** The secret `ecs` keys, read by the loader as secrets. */
@@ -98,12 +101,13 @@ export function validateClusterConfig(raw: RawClusterConfig): ClusterConfig {
   const healthGate = validateHealthGate(problems, raw.healthGate);
   const nodes = validateNodes(problems, raw.nodes, domain, openstack);
   const rollout = validateRollout(problems, raw.rollout, nodes);
+  const drills = validateDrills(problems, raw.drills);
   // The objects above and the secrets the loader reads on its own.
   top.accept(...OBJECT_KEYS, ...SECRET_KEYS);
   top.rejectUnknown();
 
   problems.throwIfAny();
-  return { name, domain, cloudera, openstack, kubernetes, ssh, healthGate, rollout, nodes };
+  return { name, domain, cloudera, openstack, kubernetes, ssh, healthGate, rollout, drills, nodes };
 }
 
 /** Reader over an optional object-valued key; reports a non-object value. */
@@ -182,6 +186,24 @@ function validateHealthGate(problems: ProblemList, value: unknown): HealthGateCo
   };
   h.rejectUnknown();
   return gate;
+}
+
+function validateDrills(problems: ProblemList, value: unknown): DrillsConfig {
+  const d = optionalObject(problems, value, "drills");
+  const drills = {
+    allowed: d.boolean("allowed", {
+      default: false,
+      fix: "use true to allow `npm run drill` on this stack (a test or staging cluster), false otherwise",
+    }),
+    nodeMonitorGracePeriodSec: d.integer("nodeMonitorGracePeriodSec", {
+      default: 40,
+      min: 1,
+      max: 3600,
+      fix: "use the cluster's kube-controller-manager --node-monitor-grace-period in seconds (Kubernetes' default: 40)",
+    }),
+  };
+  d.rejectUnknown();
+  return drills;
 }
 
 function validateRollout(problems: ProblemList, value: unknown, nodes: NodeConfig[]): RolloutConfig {

@@ -18,8 +18,8 @@ import { packRunRecord, parseRunRecord, RunRecord, StageRecord } from "../kube/r
 import { ClusterFacts } from "../kube/stageEnv";
 import { NodeObject, PodObject } from "../kube/types";
 import { OpenStackAuth } from "../openstack/auth";
-import { Nova } from "../openstack/nova";
-import { ExpectedNode, FINAL_GATE, gateProblems, GateScope, GateSnapshot, MachineState } from "./checks";
+import { machineStates, NodeMachine } from "../openstack/nova";
+import { ExpectedNode, FINAL_GATE, gateProblems, GateScope, GateSnapshot } from "./checks";
 
 const GATE_STAGE = "health-gate";
 /** The run record's stage name of the gate between nodes of a roll. */
@@ -40,33 +40,6 @@ function recordsOfThisChange(dir: string | undefined): StageRecord[] {
   if (!file || !fs.existsSync(file)) return [];
   const all = parseRunRecord(fs.readFileSync(file, "utf8"));
   return all.slice(all.map((r) => r.stage).lastIndexOf(GATE_STAGE) + 1);
-}
-
-interface Machine {
-  hostname: string;
-  instanceId: string;
-  dataVolumeId: string;
-}
-
-/** Every node's VM and data volume as Nova shows them; the reason as a string when Nova cannot be asked. */
-async function machineStates(auth: OpenStackAuth, machines: Machine[]): Promise<MachineState[] | string> {
-  try {
-    const nova = await Nova.connect(auth);
-    return await Promise.all(
-      machines.map(async (m) => {
-        const server = await nova.server(m.instanceId);
-        return {
-          hostname: m.hostname,
-          status: server?.status ?? "GONE",
-          dataVolumeAttached: server
-            ? (await nova.attachedVolumeIds(m.instanceId)).includes(m.dataVolumeId)
-            : false,
-        };
-      }),
-    );
-  } catch (e) {
-    return (e as Error).message;
-  }
 }
 
 /** The gate between nodes of a roll (ECS_GATE_NODE set), or the cluster-wide gate after the change. */
@@ -121,7 +94,7 @@ async function main(): Promise<void> {
     return;
   }
   const { expected } = mode;
-  const machines = JSON.parse(required("ECS_GATE_MACHINES")) as Machine[];
+  const machines = JSON.parse(required("ECS_GATE_MACHINES")) as NodeMachine[];
   const secrets = stdinSecrets();
   if (!secrets.openstackAuth || !secrets.cmPassword)
     throw new Error("the health gate got no credentials on stdin. Fix: run it through the Pulumi program.");

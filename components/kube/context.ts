@@ -71,22 +71,34 @@ function processAlive(pid: number): boolean {
   }
 }
 
+const tempDirs = new Set<string>();
+let removalHooked = false;
+
 /**
- * Removes a private temporary directory however the process ends short of SIGKILL: normal exit,
- * or the SIGTERM/SIGINT/SIGHUP a cancelled update sends (then exits as the signal would).
+ * Removes the private temporary directories however the process ends short of SIGKILL: normal
+ * exit, or the SIGTERM/SIGINT/SIGHUP a cancelled update sends (then exits as the signal would).
+ * A process that handles the signal itself goes on (a drill's Ctrl-C means "recover now", and its
+ * kubeconfig file is still needed) and removes them when it exits.
  */
 function removeOnExit(dir: string): void {
-  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
-  process.on("exit", remove);
+  tempDirs.add(dir);
+  if (removalHooked) return;
+  removalHooked = true;
+  const removeAll = () => {
+    for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+  };
+  process.on("exit", removeAll);
   for (const [signal, code] of [
     ["SIGTERM", 143],
     ["SIGINT", 130],
     ["SIGHUP", 129],
   ] as const) {
-    process.once(signal, () => {
-      remove();
+    const onSignal = () => {
+      if (process.listeners(signal).some((l) => l !== onSignal)) return;
+      removeAll();
       process.exit(code);
-    });
+    };
+    process.on(signal, onSignal);
   }
 }
 

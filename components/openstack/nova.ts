@@ -237,3 +237,34 @@ export function vmConfirmedOff(e: PowerEvidence): boolean {
 export function describeEvidence(e: PowerEvidence): string {
   return e.source === "nova" ? `Nova says ${e.status}` : `Nova could not tell (${e.reason})`;
 }
+
+/** A node's VM and data volume, by id. */
+export interface NodeMachine {
+  hostname: string;
+  instanceId: string;
+  dataVolumeId: string;
+}
+
+/** Every node's VM status and whether its data volume is attached; the reason as a string when Nova cannot be asked. */
+export async function machineStates(
+  auth: OpenStackAuth,
+  machines: NodeMachine[],
+): Promise<Array<{ hostname: string; status: string; dataVolumeAttached: boolean }> | string> {
+  try {
+    const nova = await Nova.connect(auth);
+    return await Promise.all(
+      machines.map(async (m) => {
+        const server = await nova.server(m.instanceId);
+        return {
+          hostname: m.hostname,
+          status: server?.status ?? "GONE",
+          dataVolumeAttached: server
+            ? (await nova.attachedVolumeIds(m.instanceId)).includes(m.dataVolumeId)
+            : false,
+        };
+      }),
+    );
+  } catch (e) {
+    return (e as Error).message;
+  }
+}

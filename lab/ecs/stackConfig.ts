@@ -1,3 +1,4 @@
+import { DEFAULT_TIMINGS } from "../kube/timings";
 import type { OpenStackSimulator } from "../openstack/server";
 import { LAB_FLAVORS, LAB_IMAGES, LAB_NODES, type EcsLab } from "./index";
 
@@ -57,6 +58,11 @@ export function labStackConfig(o: LabStackOptions): LabConfigMap {
     }),
     // Lab timings are short; a real cluster keeps the defaults (900 s / 300 s).
     "ecs:healthGate": json({ timeoutSec: 120, stuckTerminatingSec: 60 }),
+    // The lab is where drills are meant to run; its controller's grace period is seconds, not 40 s.
+    "ecs:drills": json({
+      allowed: true,
+      nodeMonitorGracePeriodSec: DEFAULT_TIMINGS.nodeMonitorGracePeriodSeconds,
+    }),
     "ecs:nodes": json(
       LAB_NODES.map((n) => ({
         name: n.name,

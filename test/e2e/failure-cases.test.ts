@@ -7,6 +7,9 @@ import * as path from "path";
 import { startEcsLab, type EcsLab } from "../../lab/ecs";
 import { ETCD_FINALIZER } from "../../lab/ecs/rke2";
 import type { ServerEvent } from "../../lab/openstack/hooks";
+import { DEFAULT_TIMINGS } from "../../lab/kube/timings";
+import { DrillRefused, runDrill } from "../../tools/drill/drill";
+import type { DrillRequest } from "../../tools/drill/plan";
 import { copyProgram } from "../../tools/programCopy";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import type { StageRecord } from "../../components/kube/runRecord";
@@ -682,5 +685,163 @@ describe("e2e on the lab: failure cases (finalizer hang, case 2, killed update)"
     );
     assert.strictEqual(recordsOf(ds06, "membership-create").pop()?.outcome, "succeeded");
     console.log(`  [timing] killed update (ds06): ${secs(started)} (re-run ${secs(killedAt)})`);
+  });
+
+  /** One drill as `npm run drill` runs it, on this file's stack (its config is the lab stack's). */
+  const drill = (
+    request: Partial<DrillRequest> & Pick<DrillRequest, "node" | "fault" | "recover">,
+    signal?: AbortSignal,
+    onLog?: (m: string) => void,
+  ) =>
+    runDrill({
+      request: { stack: "lab", yes: false, dryRun: false, outDir: path.join(tmp, "drills"), ...request },
+      stack: env.stack,
+      kubectl: lab.kube.kubectl.binary,
+      log: (m) => {
+        console.log(`  ${m}`);
+        onLog?.(m);
+      },
+      signal,
+    });
+
+  it("drill: refused on a stack that does not allow drills, nothing touched", async () => {
+    const osFrom = osEvents.length;
+    await config.setObject(env, "ecs:drills", { allowed: false });
+    try {
+      await assert.rejects(drill({ node: "ds04", fault: "power-off", recover: "case1" }), (e: Error) => {
+        assert.ok(e instanceof DrillRefused, e.message);
+        assert.match(e.message, /ecs:drills\.allowed is not true/);
+        return true;
+      });
+    } finally {
+      await config.setObject(
+        env,
+        "ecs:drills",
+        stackConfig()["ecs:drills"].objectValue as Record<string, unknown>,
+      );
+    }
+    assert.deepStrictEqual(osEvents.slice(osFrom), [], "no VM touched");
+    assert.strictEqual(vmOf("ds04").status, "ACTIVE");
+  });
+
+  it("drill: the seed's case 1 on an agent (power-off): observed NotReady, taint, evictions after the lab's toleration; recovered and green; the report and its picture", async () => {
+    const started = Date.now();
+    const oldVm = vmOf("ds04");
+    const result = await drill({ node: "ds04", fault: "power-off", recover: "case1" });
+    const table = result.expectations.map((e) => `${e.result}: ${e.what}: ${e.observed}`).join("\n");
+    console.log(table.replace(/^/gm, "  [drill] "));
+    assert.strictEqual(result.outcome, "passed", table);
+    assert.ok(
+      result.expectations.every((e) => e.result === "pass"),
+      table,
+    );
+    // The observed timings are the lab's configured ones (lab/kube/timings.ts).
+    const kinds = result.marks.map((m) => m.kind);
+    const at = (kind: string) => result.marks.find((m) => m.kind === kind)!.t;
+    for (const k of [
+      "fault",
+      "not-ready",
+      "tainted",
+      "evicted",
+      "cm-alarm",
+      "recovery-start",
+      "node-gone",
+      "node-ready",
+      "recovery-end",
+      "green",
+    ])
+      assert.ok(kinds.includes(k as never), `mark ${k} in ${kinds.join(", ")}`);
+    const toEviction = (at("evicted") - at("tainted")) / 1000;
+    assert.ok(
+      Math.abs(toEviction - DEFAULT_TIMINGS.defaultUnreachableTolerationSeconds) <= 3,
+      `eviction ${toEviction} s after the taint; the lab's toleration is ${DEFAULT_TIMINGS.defaultUnreachableTolerationSeconds} s`,
+    );
+    const toNotReady = (at("not-ready") - at("fault")) / 1000;
+    assert.ok(
+      toNotReady <=
+        DEFAULT_TIMINGS.nodeMonitorGracePeriodSeconds + DEFAULT_TIMINGS.nodeLeaseDurationSeconds + 2,
+      `NotReady ${toNotReady} s after the fault; the lab's grace is ${DEFAULT_TIMINGS.nodeMonitorGracePeriodSeconds} s`,
+    );
+    // The recovery was the stack's case 1: the stack config changed as a pull request would, the VM rebuilt.
+    const nodes = JSON.parse((await env.stack.getConfig("ecs:nodes")).value) as Array<
+      Record<string, unknown>
+    >;
+    assert.deepStrictEqual(
+      (({ evacuation, rebuild }) => ({ evacuation, rebuild }))(nodes.find((n) => n.name === "ds04")!),
+      { evacuation: "delete-node", rebuild: 1 },
+    );
+    config.overrides.ds04 = { rebuild: 1, evacuation: "delete-node" };
+    assert.notStrictEqual(vmOf("ds04").id, oldVm.id);
+    assert.deepStrictEqual(await readyNodes(), allHostnames());
+    // The picture, read as a person would: numbered event lines left to right in the order they happened.
+    const svg = fs.readFileSync(result.svgFile!, "utf8");
+    const drawn = [
+      ...svg.matchAll(
+        /<g class="mark" data-kind="([a-z-]+)" data-t="(\d+)" data-n="(\d+)"><line x1="([\d.]+)"/g,
+      ),
+    ].map((m) => ({ kind: m[1], t: Number(m[2]), n: Number(m[3]), x: Number(m[4]) }));
+    const order = [
+      "fault",
+      "not-ready",
+      "evicted",
+      "recovery-start",
+      "node-gone",
+      "node-ready",
+      "recovery-end",
+      "green",
+    ];
+    const xs = order.map((k) => drawn.find((d) => d.kind === k)?.x ?? NaN);
+    assert.ok(
+      xs.every((v, i) => !Number.isNaN(v) && (i === 0 || v >= xs[i - 1])),
+      `marks left to right: ${JSON.stringify(drawn)}`,
+    );
+    assert.deepStrictEqual(
+      drawn.map((d) => d.n),
+      drawn.map((_, i) => i + 1),
+      "numbered in time order",
+    );
+    const md = fs.readFileSync(result.reportFile!, "utf8");
+    assert.match(md, /\*\*PASSED\*\*/);
+    assert.match(md, /!\[timeline\]\(timeline\.svg\)/);
+    assert.match(md, /ecs:nodes\[3\]\.evacuation: drain -> delete-node, ecs:nodes\[3\]\.rebuild: 0 -> 1/);
+    assert.doesNotMatch(
+      md + svg + fs.readFileSync(path.join(result.reportDir!, "samples.json"), "utf8"),
+      new RegExp(`${OS_PASSWORD}|${CM_PASSWORD}|PRIVATE KEY`),
+    );
+    console.log(`  [timing] drill case 1 (ds04): ${secs(started)}`);
+  });
+
+  it("drill: an aborted drill of a server (kubelet-stop, rejoin) stops watching and recovers: RKE2 wiped, same VM, etcd voter again", async () => {
+    const started = Date.now();
+    const ds03 = host("ds03");
+    const oldVm = vmOf("ds03");
+    const oldUid = (await getOrNone<NodeJson>(["node", ds03]))!.metadata.uid;
+    const abort = new AbortController();
+    // The operator's Ctrl-C, once the node is NotReady and before its pods' toleration is over.
+    const result = await drill(
+      { node: "ds03", fault: "kubelet-stop", recover: "rejoin" },
+      abort.signal,
+      (m) => {
+        if (/NotReady since/.test(m)) abort.abort();
+      },
+    );
+    const table = result.expectations.map((e) => `${e.result}: ${e.what}: ${e.observed}`).join("\n");
+    console.log(table.replace(/^/gm, "  [drill] "));
+    const kinds = result.marks.map((m) => m.kind);
+    assert.ok(
+      kinds.indexOf("abort") > kinds.indexOf("fault") &&
+        kinds.indexOf("abort") < kinds.indexOf("recovery-start"),
+      kinds.join(", "),
+    );
+    assert.strictEqual(result.expectations.find((e) => /evicted/.test(e.what))?.result, "not reached", table);
+    assert.strictEqual(result.outcome, "passed", table);
+    assert.ok(kinds.includes("green"), kinds.join(", "));
+    // A rejoin: the same VM, a new Node object, RKE2 wiped and back as an etcd voter.
+    assert.strictEqual(vmOf("ds03").id, oldVm.id);
+    assert.notStrictEqual((await getOrNone<NodeJson>(["node", ds03]))!.metadata.uid, oldUid);
+    config.overrides.ds03 = { rejoin: 1, evacuation: "delete-node" };
+    await assertEtcdHealthy();
+    assert.deepStrictEqual(await readyNodes(), allHostnames());
+    console.log(`  [timing] aborted drill (ds03): ${secs(started)}`);
   });
 });

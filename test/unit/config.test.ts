@@ -438,6 +438,18 @@ describe("validateClusterConfig", () => {
       "ecs:healthGate.timeoutSec",
       /integer >= 1/,
     ],
+    [
+      "drills allowed by a word instead of a boolean",
+      (r) => (r.drills = { allowed: "yes" }),
+      "ecs:drills.allowed",
+      /allow `npm run drill`/,
+    ],
+    [
+      "a mistyped drills setting",
+      (r) => (r.drills = { nodeMonitorGracePeriod: 40 }),
+      "ecs:drills.nodeMonitorGracePeriod",
+      /did you mean `nodeMonitorGracePeriodSec`/,
+    ],
   ];
 
   for (const [what, mutate, field, message] of cases) {
