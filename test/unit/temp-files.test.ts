@@ -29,6 +29,33 @@ describe("stage temp files", () => {
     assert.ok(!fs.existsSync(path.dirname(file)), "gone after SIGTERM");
   });
 
+  it("leaves a process that handles SIGINT itself running, its files in place until it exits (a drill's Ctrl-C)", async function () {
+    this.timeout(30_000);
+    const script = [
+      `const { privateTempDir } = require(${JSON.stringify(path.resolve(__dirname, "../../components/kube/context"))});`,
+      'process.on("SIGINT", () => { console.log("recovering"); setTimeout(() => process.exit(0), 300); });',
+      'console.log(privateTempDir("kube"));',
+      "setInterval(() => undefined, 1000);",
+    ].join("\n");
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const lines: string[] = [];
+    child.stdout.on("data", (d) => lines.push(...String(d).trim().split("\n")));
+    while (lines.length === 0) await new Promise((r) => setTimeout(r, 50));
+    const dir = lines[0];
+    child.kill("SIGINT");
+    while (!lines.includes("recovering") && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.ok(fs.existsSync(dir), "still there while the process goes on");
+    const code = await new Promise<number | null>((resolve) =>
+      child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", (c) => resolve(c)),
+    );
+    assert.strictEqual(code, 0, "its own handler ended it, not the temp-dir clean-up");
+    assert.ok(lines.includes("recovering"));
+    assert.ok(!fs.existsSync(dir), "removed at exit");
+  });
+
   it("removes what a SIGKILLed stage left behind on the next stage's start", async function () {
     this.timeout(30_000);
     const context = JSON.stringify(path.resolve(__dirname, "../../components/kube/context"));

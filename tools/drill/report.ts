@@ -329,6 +329,22 @@ export function renderSvg(title: string, samples: Sample[], marks: Mark[], grace
   return out.join("\n") + "\n";
 }
 
+/** The most pods seen Terminating at once per namespace, and the most in phase Unknown. */
+function podLines(samples: Sample[]): string[] {
+  const peak: Record<string, number> = {};
+  for (const s of samples)
+    for (const [ns, n] of Object.entries(s.pods.terminatingByNamespace))
+      peak[ns] = Math.max(peak[ns] ?? 0, n);
+  const unknown = Math.max(0, ...samples.map((s) => s.pods.unknown));
+  const names = Object.keys(peak).sort();
+  return [
+    names.length
+      ? `Most Terminating at once: ${names.map((ns) => `${ns} ${peak[ns]}`).join(", ")}.`
+      : "No pod of the node was seen Terminating.",
+    `Most in phase Unknown at once: ${unknown}.`,
+  ];
+}
+
 export interface ReportInput {
   request: DrillRequest;
   cluster: DrillCluster;
@@ -381,6 +397,10 @@ export function writeReport(r: ReportInput): { reportDir: string; reportFile: st
       (e) =>
         `| ${e.what} | ${e.expected} | ${e.observed} | ${e.result === "pass" ? "pass" : e.result === "fail" ? "**FAIL**" : e.result} |`,
     ),
+    "",
+    "## Pods on the node",
+    "",
+    ...podLines(r.samples),
     "",
     "## Timeline",
     "",
