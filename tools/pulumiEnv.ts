@@ -34,13 +34,15 @@ export function toolchainBinDir(): string {
 export const EXAMPLE_STACK_PASSPHRASE = "ecs-pulumi-example-stacks";
 
 export interface PulumiEnvOptions {
-  /** Directory of the file backend; default: $PULUMI_BACKEND_URL if set, else <repo>/.cache/pulumi-state. */
+  /** Directory of the file backend; default: <repo>/.cache/pulumi-state. */
   stateDir?: string;
   /**
    * Use the public example passphrase (unless one is set): only for the example stacks (dev,
    * lab) and the tests' throw-away stacks. A real stack brings its own.
    */
   examplePassphrase?: boolean;
+  /** A backend URL to use instead of the file backend (the drill: the operator's $PULUMI_BACKEND_URL). */
+  backendUrl?: string;
 }
 
 /** Stacks whose secrets are encrypted with the public example passphrase. */
@@ -61,11 +63,7 @@ export function pulumiEnv(opts: PulumiEnvOptions = {}): Record<string, string> {
   return {
     PATH: [...extraPath, process.env.PATH ?? ""].join(path.delimiter),
     PULUMI_HOME: path.join(cacheDir(), "pulumi-home"),
-    // An operator's own backend (pulumi login s3://...) wins over the project's local one.
-    PULUMI_BACKEND_URL:
-      !opts.stateDir && process.env.PULUMI_BACKEND_URL
-        ? process.env.PULUMI_BACKEND_URL
-        : `file://${stateDir}`,
+    PULUMI_BACKEND_URL: opts.backendUrl ?? `file://${stateDir}`,
     ...(opts.examplePassphrase &&
     !process.env.PULUMI_CONFIG_PASSPHRASE &&
     !process.env.PULUMI_CONFIG_PASSPHRASE_FILE

@@ -59,6 +59,19 @@ function loadOpenStackAuth(): pulumi.Output<string> {
   return pulumi.secret(JSON.stringify(auth));
 }
 
+/** The PEM text of `ecs:cloudera.caBundle`, read once so a bad path fails before anything changes. */
+export function readCaBundle(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new Error(
+      `ecs:cloudera.caBundle: cannot read ${file} (${(e as Error).message}). ` +
+        "Fix: point it at a readable PEM file, or remove it to use the system trust store.",
+    );
+  }
+}
+
 /** Reads the `ecs` namespace of the stack config and validates it; throws before anything is registered. */
 export function loadConfig(config = new pulumi.Config("ecs")): LoadedConfig {
   // Every key of the namespace, so that a mistyped one is reported instead of ignored.
@@ -80,17 +93,7 @@ export function loadConfig(config = new pulumi.Config("ecs")): LoadedConfig {
         "Fix: `pulumi config set --secret ecs:sshPrivateKey < <key file>` (a key the nodes' root, or a sudoer, accepts).",
     );
   }
-  let cmCaBundle: string | undefined;
-  if (cluster.cloudera.caBundle) {
-    try {
-      cmCaBundle = fs.readFileSync(cluster.cloudera.caBundle, "utf8");
-    } catch (e) {
-      throw new Error(
-        `ecs:cloudera.caBundle: cannot read ${cluster.cloudera.caBundle} (${(e as Error).message}). ` +
-          "Fix: point it at a readable PEM file, or remove it to use the system trust store.",
-      );
-    }
-  }
+  const cmCaBundle = readCaBundle(cluster.cloudera.caBundle);
   return {
     cluster,
     cmPassword: config.requireSecret("cmPassword"),

@@ -196,10 +196,10 @@ function validateDrills(problems: ProblemList, value: unknown): DrillsConfig {
       fix: "use true to allow `npm run drill` on this stack (a test or staging cluster), false otherwise",
     }),
     nodeMonitorGracePeriodSec: d.integer("nodeMonitorGracePeriodSec", {
-      default: 40,
+      default: 50,
       min: 1,
       max: 3600,
-      fix: "use the cluster's kube-controller-manager --node-monitor-grace-period in seconds (Kubernetes' default: 40)",
+      fix: "use the cluster's kube-controller-manager --node-monitor-grace-period in seconds (Kubernetes' default: 50 since 1.32, 40 before)",
     }),
   };
   d.rejectUnknown();

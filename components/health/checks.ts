@@ -1,18 +1,11 @@
 import type { HealthReport } from "../cloudera/operations";
 import { condition, isReady, NodeObject, PodObject } from "../kube/types";
+import type { MachineState } from "../openstack/nova";
 
 /** A configured node the gate expects back in the cluster. */
 export interface ExpectedNode {
   hostname: string;
   role: "server" | "agent";
-}
-
-/** A node's machine as Nova shows it. */
-export interface MachineState {
-  hostname: string;
-  /** Nova status of the node's VM (GONE: no such server). */
-  status: string;
-  dataVolumeAttached: boolean;
 }
 
 export interface GateSnapshot {

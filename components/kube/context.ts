@@ -73,12 +73,21 @@ function processAlive(pid: number): boolean {
 
 const tempDirs = new Set<string>();
 let removalHooked = false;
+let signalsHandledElsewhere = false;
+
+/**
+ * For a long-running tool that handles SIGINT, SIGTERM and SIGHUP itself (a drill: "recover
+ * now", and its kubeconfig file is still needed then): the temporary directories are removed at
+ * exit only, and a signal no longer ends the process here.
+ */
+export function deferSignalExit(): void {
+  signalsHandledElsewhere = true;
+}
 
 /**
  * Removes the private temporary directories however the process ends short of SIGKILL: normal
- * exit, or the SIGTERM/SIGINT/SIGHUP a cancelled update sends (then exits as the signal would).
- * A process that handles the signal itself goes on (a drill's Ctrl-C means "recover now", and its
- * kubeconfig file is still needed) and removes them when it exits.
+ * exit, or the SIGTERM/SIGINT/SIGHUP a cancelled update sends (then exits as the signal would),
+ * unless the process said it handles those itself (deferSignalExit).
  */
 function removeOnExit(dir: string): void {
   tempDirs.add(dir);
@@ -93,12 +102,11 @@ function removeOnExit(dir: string): void {
     ["SIGINT", 130],
     ["SIGHUP", 129],
   ] as const) {
-    const onSignal = () => {
-      if (process.listeners(signal).some((l) => l !== onSignal)) return;
+    process.on(signal, () => {
+      if (signalsHandledElsewhere) return;
       removeAll();
       process.exit(code);
-    };
-    process.on(signal, onSignal);
+    });
   }
 }
 

@@ -245,11 +245,19 @@ export interface NodeMachine {
   dataVolumeId: string;
 }
 
+/** A node's machine as Nova shows it. */
+export interface MachineState {
+  hostname: string;
+  /** Nova status of the node's VM (GONE: no such server). */
+  status: string;
+  dataVolumeAttached: boolean;
+}
+
 /** Every node's VM status and whether its data volume is attached; the reason as a string when Nova cannot be asked. */
 export async function machineStates(
   auth: OpenStackAuth,
   machines: NodeMachine[],
-): Promise<Array<{ hostname: string; status: string; dataVolumeAttached: boolean }> | string> {
+): Promise<MachineState[] | string> {
   try {
     const nova = await Nova.connect(auth);
     return await Promise.all(

@@ -16,7 +16,14 @@ function sample(sec: number, patch: (s: Sample) => void = () => undefined): Samp
     node: { ready: "True", taints: [], leaseAgeSec: 1 },
     othersNotReady: [],
     etcd: { voters: 3, servers: 3 },
-    pods: { total: 6, terminating: 0, unknown: 0, terminatingByNamespace: {}, tolerationSec: 10 },
+    pods: {
+      total: 6,
+      terminating: 0,
+      unknown: 0,
+      terminatingByNamespace: {},
+      deletedAt: [],
+      tolerationSec: 10,
+    },
     cm: { host: "GOOD", ecs: "GOOD" },
     vm: { status: "ACTIVE" },
   };
@@ -41,7 +48,7 @@ function powerOff(evictAfter: number, until = 40): Sample[] {
         }
         if (sec >= 12 + evictAfter) {
           s.pods.terminating = 4;
-          s.pods.firstDeletedAt = at(12 + evictAfter);
+          s.pods.deletedAt = [...s.pods.deletedAt, at(12 + evictAfter)];
         }
       }),
     );
@@ -153,6 +160,22 @@ describe("drill: expectations", () => {
     const quorum = powerOff(10);
     quorum[25].etcd.voters = 1;
     assert.strictEqual(result(judge(quorum), /quorum/), "fail");
+  });
+
+  it("sees the evictions after the fault past a pod that was Terminating before it", () => {
+    const samples = powerOff(10).map((s) => ({
+      ...s,
+      pods: { ...s.pods, terminating: s.pods.terminating + 1, deletedAt: [at(-100), ...s.pods.deletedAt] },
+    }));
+    const e = judge(samples);
+    assert.strictEqual(result(e, /evicted/), "pass", JSON.stringify(e));
+  });
+
+  it("fails what a drill that ran out of time did not see (a node that never turned NotReady)", () => {
+    const never = powerOff(10, 40).map((s) => ({ ...s, node: { ...s.node, ready: "True", taints: [] } }));
+    const e = judge(never, { timedOut: "the time is up" });
+    assert.strictEqual(result(e, /NotReady/), "fail");
+    assert.strictEqual(result(e, /evicted/), "fail");
   });
 
   it("reports what an aborted drill did not reach instead of failing it; a failed recovery fails", () => {

@@ -29,10 +29,11 @@ describe("stage temp files", () => {
     assert.ok(!fs.existsSync(path.dirname(file)), "gone after SIGTERM");
   });
 
-  it("leaves a process that handles SIGINT itself running, its files in place until it exits (a drill's Ctrl-C)", async function () {
+  it("leaves a process that handles SIGINT itself (deferSignalExit) running, its files in place until it exits (a drill's Ctrl-C)", async function () {
     this.timeout(30_000);
     const script = [
-      `const { privateTempDir } = require(${JSON.stringify(path.resolve(__dirname, "../../components/kube/context"))});`,
+      `const { deferSignalExit, privateTempDir } = require(${JSON.stringify(path.resolve(__dirname, "../../components/kube/context"))});`,
+      "deferSignalExit();",
       'process.on("SIGINT", () => { console.log("recovering"); setTimeout(() => process.exit(0), 300); });',
       'console.log(privateTempDir("kube"));',
       "setInterval(() => undefined, 1000);",

@@ -5,15 +5,12 @@
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { CmClient } from "../../components/cloudera/client";
 import { CmOperations } from "../../components/cloudera/operations";
-import { PROVIDER_KEYS, PROVIDER_SECRETS } from "../../components/config/load";
+import { PROVIDER_KEYS, PROVIDER_SECRETS, readCaBundle } from "../../components/config/load";
 import type { ClusterConfig, NodeConfig } from "../../components/config/types";
 import { OBJECT_KEYS, SECRET_KEYS, validateClusterConfig } from "../../components/config/validate";
-import { privateTempDir } from "../../components/kube/context";
-import { recordedIdentity } from "../../components/kube/identity";
+import { kubeconfigPath } from "../../components/kube/context";
 import { Kubectl } from "../../components/kube/kubectl";
 import { clusterFacts, type ClusterNode, type PeerSsh } from "../../components/kube/stageEnv";
 import {
@@ -51,8 +48,10 @@ export interface DrillCluster {
   ssh: PeerSsh;
   /** Every node's VM and data volume, from the stack's state. */
   machines: Machine[];
-  /** The kube-system UID the node's membership stage recorded at its last run. */
-  recordedKubeSystemUid?: string;
+  /** The node's membership stage output as stored in the state (its recorded cluster identity). */
+  membershipStdout?: string;
+  /** Hosts of the kubeconfig's API server URLs. */
+  apiServerHosts: string[];
   /** Every endpoint (OpenStack, CM, Kubernetes API, the nodes) is on loopback: the embedded lab. */
   isLab: boolean;
 }
@@ -133,13 +132,13 @@ export async function openDrillCluster(
   if (!secrets.sshPrivateKey)
     throw new Error("ecs:sshPrivateKey is not set. Fix: pulumi config set --secret ecs:sshPrivateKey < key");
 
-  let kubeconfig = config.kubernetes.kubeconfigPath.replace(/^~(?=\/)/, os.homedir());
-  if (secrets.kubeconfig) {
-    kubeconfig = path.join(privateTempDir("kube"), "kubeconfig");
-    fs.writeFileSync(kubeconfig, secrets.kubeconfig, { mode: 0o600 });
-  }
-  let caBundle: string | undefined;
-  if (config.cloudera.caBundle) caBundle = fs.readFileSync(config.cloudera.caBundle, "utf8");
+  const kubeconfig = kubeconfigPath(
+    { ECS_KUBECONFIG: config.kubernetes.kubeconfigPath },
+    {
+      kubeconfig: secrets.kubeconfig,
+    },
+  );
+  const caBundle = readCaBundle(config.cloudera.caBundle);
   const client = await CmClient.connect({
     baseUrl: config.cloudera.url,
     username: config.cloudera.username,
@@ -154,7 +153,6 @@ export async function openDrillCluster(
     (r) => r.type === "command:local:Command" && r.urn.endsWith(`::${node.name}-k8s-membership`),
   );
   const stdout = plain(membership?.outputs?.stdout);
-  const recorded = recordedIdentity(typeof stdout === "string" ? stdout : undefined);
 
   const kubeText = fs.existsSync(kubeconfig) ? fs.readFileSync(kubeconfig, "utf8") : "";
   const servers = apiServers(kubeText);
@@ -177,7 +175,8 @@ export async function openDrillCluster(
     openstackAuth,
     ssh: { ...config.ssh, privateKey: secrets.sshPrivateKey },
     machines,
-    recordedKubeSystemUid: recorded?.kubeSystemUid,
+    membershipStdout: typeof stdout === "string" ? stdout : undefined,
+    apiServerHosts: servers.map(hostOf),
     isLab,
   };
 }

@@ -7,17 +7,20 @@
  */
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { sleep } from "../../components/cloudera/transport";
 import { FINAL_GATE, gateProblems } from "../../components/health/checks";
+import { isAlreadyExists } from "../../components/kube/kubectl";
 import { SERVER_LOCK } from "../../components/kube/serverLock";
-import { sshScript } from "../../components/kube/ssh";
-import { internalIp } from "../../components/kube/identity";
+import { sshScriptAsync } from "../../components/kube/ssh";
+import { StageContext } from "../../components/kube/context";
+import { internalIp, proveCluster, recordedIdentity } from "../../components/kube/identity";
 import { parseRunRecord } from "../../components/kube/runRecord";
 import { NodeObject, PodObject } from "../../components/kube/types";
 import { machineStates, Nova } from "../../components/openstack/nova";
 import { DrillCluster, openDrillCluster, stackMachines } from "./cluster";
-import { derivedMarks, Mark, Sample, Sampler } from "./observe";
+import { derivedMarks, longestApiGapSec, Mark, Sample, Sampler } from "./observe";
 import { DrillRequest, RECOVERY } from "./plan";
 import { evaluate, Expectation, Outcome, writeReport } from "./report";
 
@@ -35,8 +38,8 @@ export interface DrillOptions {
 }
 
 export interface DrillResult {
-  /** `dry-run`: nothing was touched. */
-  outcome: "passed" | "failed" | "dry-run";
+  /** `incomplete`: no expectation failed, but some were not reached (the drill was stopped early). `dry-run`: nothing was touched. */
+  outcome: "passed" | "failed" | "incomplete" | "dry-run";
   reportDir?: string;
   reportFile?: string;
   svgFile?: string;
@@ -108,27 +111,39 @@ async function preflight(c: DrillCluster, request: DrillRequest, log: (m: string
       `${where} is not the embedded lab: a drill there needs an explicit confirmation. ` +
         "Fix: run it again with --yes (after --dry-run shows the plan).",
     );
-  // The right cluster: the kubeconfig reaches the cluster the node's stages recorded, with the node at its IP.
-  const ns = c.kubectl.get<{ metadata: { uid: string } }>("namespace", "kube-system");
-  if (!ns)
+  // The right cluster, proven as the membership stage proves it before it changes anything.
+  const recorded = recordedIdentity(c.membershipStdout);
+  if (!recorded)
     throw new DrillRefused(
-      `the kubeconfig (${c.kubectl.kubeconfig}) reaches an API server without kube-system.`,
+      `${c.node.name}'s membership stage has recorded no cluster identity, so the drill cannot prove that the kubeconfig ` +
+        `reaches this stack's cluster. Nothing was touched. Fix: pulumi up --stack ${c.stackName} once (the stages record it).`,
     );
-  if (c.recordedKubeSystemUid && c.recordedKubeSystemUid !== ns.metadata.uid)
-    throw new DrillRefused(
-      `the kubeconfig (${c.kubectl.kubeconfig}) reaches another cluster: kube-system UID ${ns.metadata.uid}, ` +
-        `but ${c.node.name}'s membership stage recorded ${c.recordedKubeSystemUid}. Nothing was touched. ` +
-        "Fix: point ecs:kubernetes.kubeconfigPath (or ecs:kubeconfig) at this stack's cluster.",
-    );
-  const nodes = c.kubectl.list<NodeObject>(["nodes"]);
+  const shim = {
+    kubectl: c.kubectl,
+    previousStdout: c.membershipStdout,
+    cluster: { name: c.config.name, nodes: c.clusterNodes, serverLockTimeoutSec: 0 },
+    record: { note: () => undefined },
+  } as unknown as StageContext;
+  let nodes: NodeObject[];
+  try {
+    nodes = proveCluster(shim).nodes;
+  } catch (e) {
+    throw new DrillRefused((e as Error).message);
+  }
   const mine = nodes.find((n) => n.metadata.name === c.node.hostname);
   if (!mine || internalIp(mine) !== c.node.ip)
     throw new DrillRefused(
       `Node ${c.node.hostname} ${mine ? `has InternalIP ${internalIp(mine) ?? "none"}, configured ${c.node.ip}` : "is not in the cluster"}. ` +
         "Nothing was touched. Fix: drill a node that is in the cluster at its configured address.",
     );
+  if (c.node.role === "server" && c.apiServerHosts.every((h) => h === c.node.ip))
+    throw new DrillRefused(
+      `the kubeconfig reaches the API server only through ${c.node.name} (${c.node.ip}), the server this drill stops: ` +
+        "the drill and the recovery's stages would lose the cluster with it. Nothing was touched. " +
+        "Fix: point the kubeconfig at the cluster's API address (a VIP or load balancer) or at another server.",
+    );
   log(
-    `preflight: the kubeconfig reaches ${where}'s cluster (kube-system ${ns.metadata.uid}), ${c.node.hostname} at ${c.node.ip}`,
+    `preflight: the kubeconfig reaches ${where}'s cluster (kube-system ${recorded.kubeSystemUid}, as recorded), ${c.node.hostname} at ${c.node.ip}`,
   );
 
   // Healthy as the final gate means it, so the fault is the only thing wrong during the drill.
@@ -155,7 +170,7 @@ async function preflight(c: DrillCluster, request: DrillRequest, log: (m: string
   if (request.fault === "kubelet-stop") {
     const script = `test -x ${c.ssh.rke2BinDir}/rke2-killall.sh`;
     const node = c.clusterNodes.find((n) => n.name === c.node.name)!;
-    const r = sshScript(c.ssh, node, script, c.ssh.dialTimeoutSec * 2);
+    const r = await sshScriptAsync(c.ssh, node, script, c.ssh.dialTimeoutSec * 2);
     if (r.status !== 0)
       throw new DrillRefused(
         `cannot inject kubelet-stop: SSH to ${c.node.name} (${c.node.ip}) with the stack's key and host key did not find ` +
@@ -186,7 +201,7 @@ async function inject(c: DrillCluster, request: DrillRequest): Promise<string> {
   }
   if (request.fault === "kubelet-stop") {
     const node = c.clusterNodes.find((n) => n.name === c.node.name)!;
-    const r = sshScript(c.ssh, node, `${c.ssh.rke2BinDir}/rke2-killall.sh`, 300);
+    const r = await sshScriptAsync(c.ssh, node, `${c.ssh.rke2BinDir}/rke2-killall.sh`, 300);
     if (r.status !== 0)
       throw new Error(
         `rke2-killall.sh on ${c.node.name} failed (exit ${r.status}): ${r.stderr.trim() || r.stdout.trim()}`,
@@ -208,27 +223,73 @@ function stageOf(e: EngineEvent, node: string, cluster: string): { op: string; n
   return { op: m.op, name };
 }
 
+/** One drill at a time per cluster: a Lease taken with create (fails when another drill holds it). */
+const DRILL_LEASE = { namespace: "kube-system", name: "ecs-drill" };
+
+function takeDrillLease(c: DrillCluster, request: DrillRequest): void {
+  const holder = `${os.hostname()}/${process.pid}: ${request.stack}/${request.node} ${request.fault} ${request.recover}`;
+  const body = JSON.stringify({
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    metadata: { ...DRILL_LEASE },
+    spec: { holderIdentity: holder, acquireTime: new Date().toISOString().replace(/\.(\d{3})Z$/, ".$1000Z") },
+  });
+  const r = c.kubectl.run(["create", "-f", "-", "-o", "name"], { input: body });
+  if (r.status === 0) return;
+  if (isAlreadyExists(r.stderr)) {
+    const held = c.kubectl.get<{ spec: { holderIdentity?: string; acquireTime?: string } }>(
+      "lease",
+      DRILL_LEASE.name,
+      DRILL_LEASE.namespace,
+    );
+    throw new DrillRefused(
+      `another drill holds this cluster (Lease ${DRILL_LEASE.namespace}/${DRILL_LEASE.name}: ${held?.spec.holderIdentity ?? "?"} ` +
+        `since ${held?.spec.acquireTime ?? "?"}). Nothing was touched. Fix: let it finish; if that process is gone, ` +
+        `check the cluster is healthy and delete the Lease (kubectl -n ${DRILL_LEASE.namespace} delete lease ${DRILL_LEASE.name}).`,
+    );
+  }
+  throw new DrillRefused(`cannot take the drill Lease: ${r.stderr.trim()}. Nothing was touched.`);
+}
+
+function releaseDrillLease(c: DrillCluster): void {
+  c.kubectl.run(["delete", "lease", DRILL_LEASE.name, "-n", DRILL_LEASE.namespace, "--ignore-not-found"]);
+}
+
+/** Everything up to the fault: reads only (and the drill Lease). Any failure here touched nothing. */
+async function prepare(o: DrillOptions, say: (m: string) => void): Promise<DrillCluster> {
+  const { request } = o;
+  try {
+    const c = await openDrillCluster(o.stack, request.node, { kubectl: o.kubectl });
+    say(
+      `${c.node.role} ${c.node.hostname}; fault ${request.fault}; recovery ${request.recover} (${RECOVERY[request.recover].runbook})`,
+    );
+    await preflight(c, request, say);
+    say("preflight: previewing the stack: the recovery must carry no other change");
+    const pending = await o.stack.preview({ expectNoChanges: true }).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    if (o.signal?.aborted)
+      throw new DrillRefused("aborted by the operator before the fault: nothing was touched.");
+    if (pending !== undefined)
+      throw new DrillRefused(
+        `stack ${c.stackName} has changes not yet applied (pulumi preview found some), which the recovery's pulumi up would ` +
+          `carry out too. Nothing was touched. Fix: pulumi up (or revert the config), then drill.\n${updateErrors(pending)}`,
+      );
+    return c;
+  } catch (e) {
+    // Bad input or a refusal: nothing was touched (exit 2).
+    throw e instanceof DrillRefused ? e : new DrillRefused((e as Error).message);
+  }
+}
+
 export async function runDrill(o: DrillOptions): Promise<DrillResult> {
   const { request, log } = o;
   const sampleMs = o.sampleMs ?? 1000;
   const say = (m: string) => log(`[drill ${request.node}] ${m}`);
-  const c = await openDrillCluster(o.stack, request.node, { kubectl: o.kubectl });
+  const c = await prepare(o, say);
   const recovery = RECOVERY[request.recover];
   const change = recoveryChange(c, request);
-  say(
-    `${c.node.role} ${c.node.hostname}; fault ${request.fault}; recovery ${request.recover} (${recovery.runbook})`,
-  );
-  await preflight(c, request, say);
-  say("preflight: previewing the stack: the recovery must carry no other change");
-  const pending = await o.stack.preview({ expectNoChanges: true }).then(
-    () => undefined,
-    (e: Error) => e.message,
-  );
-  if (pending !== undefined)
-    throw new DrillRefused(
-      `stack ${c.stackName} has changes not yet applied (pulumi preview found some), which the recovery's pulumi up would ` +
-        `carry out too. Nothing was touched. Fix: pulumi up (or revert the config), then drill.\n${pending.slice(-1500)}`,
-    );
   const grace = c.config.drills.nodeMonitorGracePeriodSec;
   if (request.dryRun) {
     say(
@@ -237,18 +298,18 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
         `  1. inject ${request.fault}: ${request.fault === "power-off" ? "Nova stop of the node's VM (os-stop)" : request.fault === "kubelet-stop" ? `${c.ssh.rke2BinDir}/rke2-killall.sh over SSH` : "nothing (planned maintenance)"}`,
         `  2. watch: NotReady within ${grace} s (ecs:drills.nodeMonitorGracePeriodSec), NoExecute taints, evictions after the pods' toleration, CM and Nova, the API server`,
         `  3. recover: ${change.text}, then pulumi up --stack ${c.stackName} (${recovery.runbook})`,
-        "  4. check the cluster green (the health gate's checks) and write the report with its timeline",
+        "  4. check the cluster green (the health gate's checks), set the node's evacuation back, write the report",
       ].join("\n"),
     );
     return { outcome: "dry-run", expectations: [], marks: [], samples: [] };
   }
+  takeDrillLease(c, request);
 
-  const machine = c.machines.find((m) => m.name === c.node.name)!;
   const sampler = new Sampler(
     c.kubectl,
     c.cm,
     c.openstackAuth,
-    machine,
+    c.machines.find((m) => m.name === c.node.name)!,
     c.config.nodes.map((n) => n.hostname),
     c.config.nodes.filter((n) => n.role === "server").map((n) => n.hostname),
   );
@@ -261,83 +322,40 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
       samples.push(await sampler.sample());
       await sleep(Math.max(0, sampleMs - (Date.now() - started)));
     }
-  })();
+  })().catch((e: Error) => say(`sampling stopped: ${e.message}`));
   const started = Date.now();
-  let faultAt: number | undefined;
-  let abortReason: string | undefined;
-  let recoveryAt: number | undefined;
-  let recoveryError: string | undefined;
-  let greenAt: number | undefined;
+  const run: Run = {};
   try {
     await sleep(3 * sampleMs); // a baseline before the fault
+    // Healthy now, not only at the preflight (a preview can take minutes), and still wanted.
+    const problems = await finalGateProblems(c);
+    if (problems.length)
+      throw new DrillRefused(
+        `the cluster turned unhealthy before the fault:\n  - ${problems.join("\n  - ")}\nNothing was touched.`,
+      );
     if (o.signal?.aborted)
       throw new DrillRefused("aborted by the operator before the fault: nothing was touched.");
-    if (request.fault !== "none") {
-      const what = await inject(c, request);
-      faultAt = Date.now();
-      marks.push({ t: faultAt, kind: "fault", label: `fault: ${request.fault}` });
-      say(`fault injected: ${what}`);
-      abortReason = await watch(o, c, samples, faultAt, say);
-      if (abortReason) {
-        marks.push({ t: Date.now(), kind: "abort", label: "aborted" });
-        say(`watching stopped: ${abortReason}; recovering now`);
-      }
-      // delete-node, force-delete-pods and auto act only on a node that no longer reports (the
-      // membership stage refuses a live one): a drill stopped early waits for that first.
-      if (recovery.evacuation !== "drain") await waitSilent(c, samples, faultAt, say);
-    }
-    // The recovery: the stack change a pull request would make, then pulumi up.
-    say(`recovery: ${change.text}; pulumi up --stack ${c.stackName}`);
-    await o.stack.setAllConfigJson(
-      JSON.stringify({ "ecs:nodes": { value: JSON.stringify(change.nodes), objectValue: change.nodes } }),
-    );
-    recoveryAt = Date.now();
-    marks.push({ t: recoveryAt, kind: "recovery-start", label: `pulumi up (${request.recover})` });
-    try {
-      await o.stack.up({
-        onEvent: (e) => {
-          const s = stageOf(e, c.node.name, c.config.name);
-          if (!s) return;
-          marks.push({ t: Date.now(), kind: "stage", label: `${s.op} ${s.name}` });
-          say(`recovery: ${s.op} ${s.name} (${secs(Date.now() - recoveryAt!)} into the update)`);
-        },
-      });
-    } catch (e) {
-      recoveryError = updateErrors((e as Error).message);
-      say(`recovery: pulumi up failed: ${recoveryError}`);
-    }
-    marks.push({
-      t: Date.now(),
-      kind: "recovery-end",
-      label: recoveryError ? "pulumi up failed" : "pulumi up done",
-    });
-    // A rebuild gave the node a new VM: its id is in the state now.
-    c.machines = (await stackMachines(o.stack, c.config)).machines;
-    sampler.watchMachine(c.machines.find((m) => m.name === c.node.name)!);
-    if (!recoveryError) {
-      greenAt = await waitGreen(c, say);
-      if (greenAt) marks.push({ t: greenAt, kind: "green", label: "healthy" });
-    }
+    await faultAndRecover(o, c, samples, marks, sampler, run, say);
   } finally {
     await sleep(2 * sampleMs);
     sampling = false;
     await loop;
+    releaseDrillLease(c);
   }
-  const all = [...marks, ...derivedMarks(samples, faultAt, recoveryAt)].sort((a, b) => a.t - b.t);
-  const evacuated = recoveryAt !== undefined ? membershipDelete(o.stack, c, recoveryAt) : undefined;
+  const all = [...marks, ...derivedMarks(samples, run.faultAt, run.recoveryAt)].sort((a, b) => a.t - b.t);
   const expectations = evaluate({
-    evacuated,
+    evacuated: run.recoveryAt !== undefined ? membershipDelete(o.stack, c, run.recoveryAt) : undefined,
     request,
     grace,
     samples,
     marks: all,
-    faultAt,
-    recoveryAt,
-    recoveryError,
-    greenAt,
-    aborted: abortReason,
+    ...run,
   });
-  const passed = expectations.every((e) => e.result !== "fail");
+  const outcome = expectations.some((e) => e.result === "fail")
+    ? "failed"
+    : expectations.some((e) => e.result === "not reached")
+      ? "incomplete"
+      : "passed";
   const files = writeReport({
     request,
     cluster: c,
@@ -346,12 +364,143 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
     samples,
     marks: all,
     expectations,
-    passed,
-    abortReason,
-    recoveryError,
+    outcome,
+    abortReason: run.aborted ?? run.timedOut,
+    recoveryError: run.recoveryError,
+    restored: run.restored,
   });
-  say(`${passed ? "PASSED" : "FAILED"}: report ${files.reportFile}, timeline ${files.svgFile}`);
-  return { outcome: passed ? "passed" : "failed", ...files, expectations, marks: all, samples };
+  say(`${outcome.toUpperCase()}: report ${files.reportFile}, timeline ${files.svgFile}`);
+  return { outcome, ...files, expectations, marks: all, samples };
+}
+
+/** What happened from the fault on (times in ms since epoch). */
+interface Run {
+  faultAt?: number;
+  /** Why the watching stopped early on purpose (the operator, a failed expectation, a failed injection). */
+  aborted?: string;
+  /** The watching ran out of time before it saw what it waited for: a failure of the cluster. */
+  timedOut?: string;
+  recoveryAt?: number;
+  recoveryError?: string;
+  greenAt?: number;
+  /** How the node's evacuation setting was put back after the drill. */
+  restored?: string;
+}
+
+/**
+ * The fault, the watching and the recovery. Once the fault may have acted, every path ends in a
+ * recovery attempt (or says why the stack was left alone) and a report: nothing here throws past
+ * the recovery.
+ */
+async function faultAndRecover(
+  o: DrillOptions,
+  c: DrillCluster,
+  samples: Sample[],
+  marks: Mark[],
+  sampler: Sampler,
+  run: Run,
+  say: (m: string) => void,
+): Promise<void> {
+  const { request } = o;
+  const recovery = RECOVERY[request.recover];
+  const change = recoveryChange(c, request);
+  if (request.fault !== "none") {
+    run.faultAt = Date.now();
+    marks.push({ t: run.faultAt, kind: "fault", label: `fault: ${request.fault}` });
+    try {
+      say(`fault injected: ${await inject(c, request)}`);
+      const stop = await watch(o, c, samples, run.faultAt, say);
+      if (stop?.timedOut) run.timedOut = stop.reason;
+      else if (stop) run.aborted = stop.reason;
+    } catch (e) {
+      // Refused before acting (the VM's labels): nothing to recover.
+      if (e instanceof DrillRefused) throw e;
+      run.aborted = `the fault injection failed: ${(e as Error).message}`;
+    }
+    if (run.aborted || run.timedOut) {
+      marks.push({ t: Date.now(), kind: "abort", label: "watching stopped" });
+      say(`watching stopped: ${run.aborted ?? run.timedOut}; recovering now`);
+    }
+    // delete-node, force-delete-pods and auto act only on a node that no longer reports (the
+    // membership stage refuses a live one): a drill stopped early waits for that first.
+    if (recovery.evacuation !== "drain" && !(await waitSilent(c, samples, run.faultAt, say))) {
+      run.recoveryError =
+        `${c.node.name} still reports (Ready) ${secs(Date.now() - run.faultAt)} after the fault, so ${recovery.evacuation} ` +
+        `would be refused: the stack was not changed. Fix: see whether the fault took (the VM, RKE2 on the node); ` +
+        `bring the node back or choose a recovery yourself.`;
+      say(run.recoveryError);
+      return;
+    }
+  }
+  say(`recovery: ${change.text}; pulumi up --stack ${c.stackName}`);
+  run.recoveryAt = Date.now();
+  marks.push({ t: run.recoveryAt, kind: "recovery-start", label: `pulumi up (${request.recover})` });
+  try {
+    await setNodes(o.stack, change.nodes);
+    await o.stack.up({
+      onEvent: (e) => {
+        const s = stageOf(e, c.node.name, c.config.name);
+        if (!s) return;
+        marks.push({ t: Date.now(), kind: "stage", label: `${s.op} ${s.name}` });
+        say(`recovery: ${s.op} ${s.name} (${secs(Date.now() - run.recoveryAt!)} into the update)`);
+      },
+    });
+  } catch (e) {
+    run.recoveryError = updateErrors((e as Error).message);
+    say(
+      `recovery: pulumi up failed: ${run.recoveryError}. Fix what it names, then pulumi up --stack ${c.stackName}.`,
+    );
+  }
+  marks.push({
+    t: Date.now(),
+    kind: "recovery-end",
+    label: run.recoveryError ? "pulumi up failed" : "pulumi up done",
+  });
+  if (run.recoveryError) return;
+  try {
+    // A rebuild gave the node a new VM: its id is in the state now.
+    c.machines = (await stackMachines(o.stack, c.config)).machines;
+    sampler.watchMachine(c.machines.find((m) => m.name === c.node.name)!);
+  } catch (e) {
+    say(`cannot read the node's new VM from the state: ${(e as Error).message}`);
+  }
+  run.greenAt = await waitGreen(c, say);
+  if (run.greenAt === undefined) return;
+  marks.push({ t: run.greenAt, kind: "green", label: "healthy" });
+  run.restored = await restoreEvacuation(o, c, change.nodes, say);
+}
+
+/** Writes `ecs:nodes` as a whole (the way the tests and `pulumi config set-all` do). */
+function setNodes(stack: Stack, nodes: Array<Record<string, unknown>>): Promise<void> {
+  return stack.setAllConfigJson(
+    JSON.stringify({ "ecs:nodes": { value: JSON.stringify(nodes), objectValue: nodes } }),
+  );
+}
+
+/**
+ * Puts the node's evacuation back as it was: left at delete-node or force-delete-pods, the node's
+ * next planned rebuild would be refused (live node) or skip the drain. An update in place only
+ * (the evacuation intent and the membership's stored setting); the generation bump stays.
+ */
+async function restoreEvacuation(
+  o: DrillOptions,
+  c: DrillCluster,
+  nodes: Array<Record<string, unknown>>,
+  say: (m: string) => void,
+): Promise<string> {
+  const was = c.node.evacuation;
+  if (RECOVERY[o.request.recover].evacuation === was) return `evacuation stays ${was}`;
+  const back = nodes.map((n, i) => (i === c.nodeIndex ? { ...n, evacuation: was } : n));
+  say(`setting ${c.node.name}'s evacuation back to ${was} (pulumi up: in-place updates only)`);
+  try {
+    await setNodes(o.stack, back);
+    await o.stack.up({});
+    return `ecs:nodes[${c.nodeIndex}].evacuation set back to ${was} (pulumi up done)`;
+  } catch (e) {
+    const error = updateErrors((e as Error).message);
+    say(`setting the evacuation back failed: ${error}`);
+    return `setting ecs:nodes[${c.nodeIndex}].evacuation back to ${was} failed (${error}); run pulumi up --stack ${c.stackName}`;
+  }
 }
 
 /**
@@ -365,26 +514,27 @@ async function watch(
   samples: Sample[],
   faultAt: number,
   say: (m: string) => void,
-): Promise<string | undefined> {
+): Promise<{ reason: string; timedOut?: boolean } | undefined> {
   const grace = c.config.drills.nodeMonitorGracePeriodSec;
   let lastSay = 0;
   for (;;) {
-    if (o.signal?.aborted) return "aborted by the operator (Ctrl-C)";
+    if (o.signal?.aborted) return { reason: "aborted by the operator (Ctrl-C)" };
     await sleep(250);
     const after = samples.filter((s) => s.t >= faultAt);
     const last = after[after.length - 1];
     if (!last) continue;
     const other = after.find((s) => s.othersNotReady.length > 0);
-    if (other) return `expectation failed: another node is not Ready (${other.othersNotReady.join(", ")})`;
-    const down = after.filter((s) => !s.api.ok);
-    if (down.length && down[down.length - 1].t - down[0].t > 10_000 && !last.api.ok)
-      return `expectation failed: the API server has not answered for ${secs(last.t - down[0].t)} (${last.api.error ?? ""})`;
+    if (other)
+      return { reason: `expectation failed: another node is not Ready (${other.othersNotReady.join(", ")})` };
+    const gap = longestApiGapSec(after);
+    if (gap > 10)
+      return {
+        reason: `expectation failed: the API server did not answer for ${gap.toFixed(1)} s (${last.api.error ?? ""})`,
+      };
     const notReady = after.find((s) => s.api.ok && s.node.ready !== "True");
     const tolerations = after.map((s) => s.pods.tolerationSec).filter((t): t is number => t !== undefined);
     const tolerationSec = tolerations.length ? Math.min(...tolerations) : undefined;
-    const evicted = after.some(
-      (s) => s.pods.firstDeletedAt !== undefined && s.pods.firstDeletedAt >= faultAt - 1000,
-    );
+    const evicted = after.some((s) => s.pods.deletedAt.some((t) => t >= faultAt - 1000));
     if (notReady && (evicted || tolerationSec === undefined)) {
       // A few more samples, so the picture shows the state the eviction left.
       await sleep(3000);
@@ -393,7 +543,10 @@ async function watch(
     const limitMs = (grace + (tolerationSec ?? 300) + 60) * 1000;
     const elapsed = Date.now() - faultAt;
     if (elapsed > limitMs)
-      return `the time is up (${secs(limitMs)}) before ${notReady ? "any pod was evicted" : "the node went NotReady"}`;
+      return {
+        timedOut: true,
+        reason: `the time is up (${secs(limitMs)}) before ${notReady ? "any pod was evicted" : "the node went NotReady"}`,
+      };
     if (Date.now() - lastSay > 5000) {
       lastSay = Date.now();
       say(
@@ -413,21 +566,26 @@ export function updateErrors(message: string): string {
   return unique.length ? unique.join(" ").slice(0, 2000) : message.slice(-800);
 }
 
-/** Waits (bounded) until the node no longer reports: NotReady by the controller's word. */
+/** Waits (bounded) until the node no longer reports: NotReady by the controller's word. False: it still does. */
 async function waitSilent(
   c: DrillCluster,
   samples: Sample[],
   faultAt: number,
   say: (m: string) => void,
-): Promise<void> {
+): Promise<boolean> {
   const limit = faultAt + (c.config.drills.nodeMonitorGracePeriodSec + 30) * 1000;
-  while (Date.now() < limit) {
+  let lastSay = 0;
+  for (;;) {
     const last = samples[samples.length - 1];
-    if (last && last.t > faultAt && last.api.ok && last.node.ready !== "True") return;
-    say(
-      `waiting for ${c.node.name} to turn NotReady before the recovery (its evacuation acts only on a silent node)`,
-    );
-    await sleep(2000);
+    if (last && last.t > faultAt && last.api.ok && last.node.ready !== "True") return true;
+    if (Date.now() > limit) return false;
+    if (Date.now() - lastSay > 5000) {
+      lastSay = Date.now();
+      say(
+        `waiting for ${c.node.name} to turn NotReady before the recovery (its evacuation acts only on a silent node)`,
+      );
+    }
+    await sleep(500);
   }
 }
 

@@ -56,8 +56,8 @@ export interface Sample {
     terminating: number;
     unknown: number;
     terminatingByNamespace: Record<string, number>;
-    /** When the first of them was deleted (deletionTimestamp minus its grace period). */
-    firstDeletedAt?: number;
+    /** When each of them was deleted (deletionTimestamp minus its grace period), earliest first. */
+    deletedAt: number[];
     /** The shortest toleration of the silent taints among them (seconds), if any is finite. */
     tolerationSec?: number;
   };
@@ -65,7 +65,7 @@ export interface Sample {
   vm: { status?: string; error?: string };
 }
 
-/** One look at the drilled node and the cluster around it; never throws (failures are recorded). */
+/** One look at the drilled node and the cluster around it; never throws (failures are part of the sample). */
 export class Sampler {
   private nova?: Nova;
 
@@ -84,7 +84,12 @@ export class Sampler {
   }
 
   private json<T>(args: string[]): { ok: true; value: T } | { ok: false; error: string; notFound: boolean } {
-    const r = this.kubectl.run(["get", ...args, "-o", "json"], { timeoutMs: 8000 });
+    let r;
+    try {
+      r = this.kubectl.run(["get", ...args, "-o", "json", "--request-timeout=5s"], { timeoutMs: 8000 });
+    } catch (e) {
+      return { ok: false, error: (e as Error).message.split("\n")[0], notFound: false };
+    }
     if (r.status === 0) return { ok: true, value: JSON.parse(r.stdout) as T };
     const error = r.stderr.trim().split("\n")[0] || `exit ${r.status}`;
     return { ok: false, error, notFound: /\(NotFound\)/.test(r.stderr) };
@@ -101,7 +106,7 @@ export class Sampler {
       node: { ready: "unknown", taints: [] },
       othersNotReady: [],
       etcd: { voters: 0, servers: this.servers.length },
-      pods: { total: 0, terminating: 0, unknown: 0, terminatingByNamespace: {} },
+      pods: { total: 0, terminating: 0, unknown: 0, terminatingByNamespace: {}, deletedAt: [] },
       cm: {},
       vm: {},
     };
@@ -141,6 +146,13 @@ export class Sampler {
       ]);
       if (pods.ok) s.pods = podSummary(pods.value.items);
     }
+    await this.outside(s);
+    return s;
+  }
+
+  /** CM and Nova's view; their failures are part of the sample. */
+  private async outside(s: Sample): Promise<void> {
+    const host = this.machine.hostname;
     try {
       const health = await this.cm.health();
       s.cm.host = health.hosts.find((h) => h.hostname === host)?.health ?? "absent";
@@ -155,12 +167,17 @@ export class Sampler {
       this.nova = undefined;
       s.vm.error = (e as Error).message.split("\n")[0];
     }
-    return s;
   }
 }
 
 function podSummary(items: PodSlice[]): Sample["pods"] {
-  const out: Sample["pods"] = { total: items.length, terminating: 0, unknown: 0, terminatingByNamespace: {} };
+  const out: Sample["pods"] = {
+    total: items.length,
+    terminating: 0,
+    unknown: 0,
+    terminatingByNamespace: {},
+    deletedAt: [],
+  };
   for (const p of items) {
     if (p.status?.phase === "Unknown") out.unknown++;
     const tol = (p.spec.tolerations ?? [])
@@ -173,8 +190,9 @@ function podSummary(items: PodSlice[]): Sample["pods"] {
     const ns = p.metadata.namespace;
     out.terminatingByNamespace[ns] = (out.terminatingByNamespace[ns] ?? 0) + 1;
     const at = Date.parse(deleted) - (p.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
-    out.firstDeletedAt = Math.min(out.firstDeletedAt ?? Infinity, at);
+    out.deletedAt.push(at);
   }
+  out.deletedAt.sort((a, b) => a - b);
   return out;
 }
 
@@ -220,9 +238,8 @@ export function derivedMarks(
     .filter((t) => t >= from - 1000);
   if (taintTimes.length)
     marks.push({ t: Math.min(...taintTimes), kind: "tainted", label: "NoExecute taint" });
-  const deletions = after
-    .map((s) => s.pods.firstDeletedAt)
-    .filter((t): t is number => t !== undefined && t >= from - 1000);
+  // Per pod: a pod already Terminating before the fault must not hide the evictions after it.
+  const deletions = after.flatMap((s) => s.pods.deletedAt).filter((t) => t >= from - 1000);
   if (deletions.length && faultAt !== undefined) {
     const t = Math.min(...deletions);
     if (recoveryAt === undefined || t < recoveryAt)

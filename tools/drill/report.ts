@@ -26,7 +26,11 @@ export interface Outcome {
   recoveryAt?: number;
   recoveryError?: string;
   greenAt?: number;
+  /** Stopped early on purpose: what was not seen yet is `not reached`. */
   aborted?: string;
+  /** Ran out of time: what was not seen is a failure. */
+  timedOut?: string;
+  restored?: string;
   /** The node's membership delete during the recovery, from the run record. */
   evacuated?: { evacuation?: string; outcome?: string };
 }
@@ -353,9 +357,10 @@ export interface ReportInput {
   samples: Sample[];
   marks: Mark[];
   expectations: Expectation[];
-  passed: boolean;
+  outcome: "passed" | "failed" | "incomplete";
   abortReason?: string;
   recoveryError?: string;
+  restored?: string;
 }
 
 export function writeReport(r: ReportInput): { reportDir: string; reportFile: string; svgFile: string } {
@@ -377,12 +382,13 @@ export function writeReport(r: ReportInput): { reportDir: string; reportFile: st
   const md = [
     `# ${title}`,
     "",
-    `**${r.passed ? "PASSED" : "FAILED"}**${r.abortReason ? ` (watching stopped early: ${r.abortReason})` : ""}`,
+    `**${r.outcome.toUpperCase()}**${r.abortReason ? ` (watching stopped early: ${r.abortReason})` : ""}`,
     "",
     `- started ${new Date(r.started).toISOString()}, ${r.samples.length} samples (one a second)`,
     `- node ${c.node.hostname} (${c.node.ip}), ${c.node.role}; cluster ${c.config.name}${c.isLab ? " (the embedded lab)" : ""}`,
     `- fault: ${q.fault}; recovery: ${q.recover}, ${RECOVERY[q.recover].runbook}`,
     `- stack change: ${r.change} (commit Pulumi.${q.stack}.yaml: generations only ever increase)`,
+    ...(r.restored ? [`- afterwards: ${r.restored}`] : []),
     ...(r.recoveryError
       ? [
           `- the recovery failed: \`${r.recoveryError.split("\n").filter(Boolean).slice(-1)[0] ?? ""}\`; run \`pulumi up --stack ${q.stack}\` again once fixed`,
